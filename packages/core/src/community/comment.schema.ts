@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { idSchema } from '../shared/ids.js';
+import { instant, text } from '../shared/text.js';
+
+export const commentSchema = z
+  .object({
+    id: idSchema,
+    postId: idSchema,
+    authorId: idSchema,
+    body: text(1, 5000),
+    createdAt: instant(),
+  })
+  .strict();
+export type Comment = z.infer<typeof commentSchema>;
+
+export const createCommentInputSchema = z.object({ authorId: idSchema, body: text(1, 5000) }).strict();
+export type CreateCommentInput = z.input<typeof createCommentInputSchema>;

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { idSchema } from '../shared/ids.js';
+import { count, instant, slug, text, version } from '../shared/text.js';
+
+export const communityVisibilities = ['public', 'private'] as const;
+
+export const communitySchema = z
+  .object({
+    id: idSchema,
+    slug: slug(60),
+    name: text(1, 120),
+    description: text(0, 2000),
+    visibility: z.enum(communityVisibilities),
+    ownerId: idSchema,
+    memberCount: count(),
+    createdAt: instant(),
+    updatedAt: instant(),
+    version: version(),
+  })
+  .strict();
+export type Community = z.infer<typeof communitySchema>;
+
+export const createCommunityInputSchema = z
+  .object({
+    slug: slug(60),
+    name: text(1, 120),
+    description: text(0, 2000).default(''),
+    visibility: z.enum(communityVisibilities).default('public'),
+    ownerId: idSchema,
+  })
+  .strict();
+export type CreateCommunityInput = z.input<typeof createCommunityInputSchema>;
+
+export const communityPatchSchema = z
+  .object({
+    name: text(1, 120).optional(),
+    description: text(0, 2000).optional(),
+    visibility: z.enum(communityVisibilities).optional(),
+  })
+  .strict();
+export type CommunityPatch = z.input<typeof communityPatchSchema>;

@@ -1,0 +1,154 @@
+// Shared primitives
+export { CohortError } from './shared/cohort-error.js';
+export type { CohortErrorCode, CohortErrorOptions, ValidationIssue } from './shared/cohort-error.js';
+export { parseInput } from './shared/validation.js';
+export { newId, idSchema } from './shared/ids.js';
+export { parseId } from './shared/parse-id.js';
+export { systemClock } from './shared/clock.js';
+export type { Clock } from './shared/clock.js';
+export {
+  DEFAULT_PAGE_LIMIT,
+  MAX_PAGE_LIMIT,
+  decodeCursor,
+  encodeCursor,
+  pageRequestSchema,
+  parsePageRequest,
+  toPage,
+} from './shared/page.js';
+export type { CursorKey, Page, PageRequest, ParsedPageRequest } from './shared/page.js';
+export { dayOf, daySchema } from './shared/text.js';
+export { definedOnly, parseExpectedVersion } from './shared/patch.js';
+export type { RecordSet } from './shared/record-set.js';
+
+// users
+export {
+  createUserInputSchema,
+  emailSchema,
+  userPatchSchema,
+  userRoles,
+  userSchema,
+  userStatuses,
+} from './users/user.schema.js';
+export type { CreateUserInput, User, UserPatch, UserRole } from './users/user.schema.js';
+export type { UserRepository } from './users/user-repository.js';
+export { applyUserPatch, newUser, parseUserPatch } from './users/user-changes.js';
+export type { ParsedUserPatch } from './users/user-changes.js';
+
+// content
+export {
+  MAX_TAGS,
+  contentKinds,
+  contentPatchSchema,
+  contentSchema,
+  contentStatuses,
+  createContentInputSchema,
+  listPublishedFilterSchema,
+} from './content/content.schema.js';
+export type {
+  Content,
+  ContentPatch,
+  ContentStatus,
+  CreateContentInput,
+  ListPublishedFilter,
+} from './content/content.schema.js';
+export { enrollmentSchema, enrollmentStatuses, progressSchema } from './content/enrollment.schema.js';
+export type { Enrollment, EnrollmentCounts } from './content/enrollment.schema.js';
+export type { ContentRepository } from './content/content-repository.js';
+export type { EnrollmentRepository } from './content/enrollment-repository.js';
+export { applyContentPatch, newContent, parseContentPatch } from './content/content-changes.js';
+export type { ParsedContentPatch } from './content/content-changes.js';
+export { advanceEnrollment, newEnrollment, parseProgress } from './content/enrollment-changes.js';
+
+// events
+export {
+  MAX_CAPACITY,
+  createEventInputSchema,
+  eventPatchSchema,
+  eventSchema,
+  eventStatuses,
+  listUpcomingFilterSchema,
+} from './events/event.schema.js';
+export type { CreateEventInput, Event, EventPatch, ListUpcomingFilter } from './events/event.schema.js';
+export {
+  listRegistrationsFilterSchema,
+  registrationSchema,
+  registrationStatuses,
+} from './events/registration.schema.js';
+export type { ListRegistrationsFilter, Registration, RegistrationStatus } from './events/registration.schema.js';
+export type { EventRepository } from './events/event-repository.js';
+export { admissionFor, applyEventPatch, newEvent, parseEventPatch, seatsToPromote } from './events/event-changes.js';
+export type { ParsedEventPatch } from './events/event-changes.js';
+
+// community
+export {
+  communityPatchSchema,
+  communitySchema,
+  communityVisibilities,
+  createCommunityInputSchema,
+} from './community/community.schema.js';
+export type { Community, CommunityPatch, CreateCommunityInput } from './community/community.schema.js';
+export { membershipRoles, membershipSchema } from './community/membership.schema.js';
+export type { Membership, MembershipRole } from './community/membership.schema.js';
+export {
+  createPostInputSchema,
+  noReactions,
+  postPatchSchema,
+  postSchema,
+  reactionCountsSchema,
+  reactionKinds,
+} from './community/post.schema.js';
+export type { CreatePostInput, Post, PostPatch, ReactionCounts, ReactionKind } from './community/post.schema.js';
+export { commentSchema, createCommentInputSchema } from './community/comment.schema.js';
+export type { Comment, CreateCommentInput } from './community/comment.schema.js';
+export { reactionSchema } from './community/reaction.schema.js';
+export type { Reaction } from './community/reaction.schema.js';
+export type { CommunityRepository } from './community/community-repository.js';
+export type { MembershipRepository } from './community/membership-repository.js';
+export type { PostRepository } from './community/post-repository.js';
+export { applyCommunityPatch, newCommunity, parseCommunityPatch } from './community/community-changes.js';
+export type { ParsedCommunityPatch } from './community/community-changes.js';
+export { applyPostPatch, newComment, newPost, parsePostPatch, parseReactionKind } from './community/post-changes.js';
+export type { ParsedPostPatch } from './community/post-changes.js';
+
+// activity
+export {
+  MAX_APPEND_BATCH,
+  MAX_DAILY_COUNT_DAYS,
+  MAX_METADATA_BYTES,
+  activityEventSchema,
+  activityObjectSchema,
+  activityObjectTypes,
+  activityRangeSchema,
+  activityVerbs,
+  dailyCountSchema,
+  dailyCountsQuerySchema,
+  newActivityEventSchema,
+} from './activity/activity-event.schema.js';
+export type {
+  ActivityEvent,
+  ActivityObject,
+  ActivityRange,
+  ActivityVerb,
+  AppendResult,
+  DailyCount,
+  DailyCountsQuery,
+  NewActivityEvent,
+} from './activity/activity-event.schema.js';
+export type { ActivityLog } from './activity/activity-log.js';
+export {
+  dailyIncrements,
+  orderDailyCounts,
+  parseActivityRange,
+  parseDailyCountsQuery,
+  prepareAppend,
+} from './activity/activity-changes.js';
+export type { ParsedActivityRange } from './activity/activity-changes.js';
+
+// migration face, store bundle, DI tokens
+export { recordSetNames } from './migration/record-sets.js';
+export type { RecordSetName, RecordSets } from './migration/record-sets.js';
+export { parseRecords, recordKeys, recordSchemas } from './migration/record-keys.js';
+export type { RecordOf } from './migration/record-keys.js';
+export type { CohortStore, PortName } from './store.js';
+export { TOKENS } from './tokens.js';
+export type { Token } from './tokens.js';

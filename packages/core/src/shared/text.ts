@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+// PostgreSQL text cannot hold U+0000 and DynamoDB would, so core rejects it everywhere to keep stores equal.
+const NO_NUL = /^[^\u0000]*$/;
+
+/** A trimmed string of `min`..`max` characters without NUL; every free-text field is one of these. */
+export const text = (min: number, max: number) =>
+  z.string().trim().min(min).max(max).regex(NO_NUL, 'must not contain NUL characters');
+
+/** Lower-case `[a-z0-9-]` identifiers such as community slugs and content tags. */
+export const slug = (max: number) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .min(1)
+    .max(max)
+    .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'must be lower-case letters, digits and inner hyphens');
+
+/** A valid Date (zod rejects `new Date(NaN)`). */
+export const instant = () => z.date();
+
+/** A UTC calendar day, `YYYY-MM-DD`. */
+export const daySchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a YYYY-MM-DD day')
+  .refine(
+    (day) =>
+      !Number.isNaN(Date.parse(`${day}T00:00:00Z`)) && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day),
+    'must be a real calendar day',
+  );
+
+/** The UTC day an instant falls on, whatever the process time zone. */
+export function dayOf(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
+/** Whole non-negative counts such as memberCount. */
+export const count = () => z.number().int().min(0);
+
+/** Optimistic-concurrency versions start at 1 and only grow. */
+export const version = () => z.number().int().min(1);

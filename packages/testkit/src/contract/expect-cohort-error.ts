@@ -1,0 +1,20 @@
+import { CohortError, type CohortErrorCode } from '@cohort/core';
+import { expect } from 'vitest';
+
+/** Awaits `action` and asserts that it failed with a CohortError of exactly `code`; returns the error. */
+export async function expectCohortError(
+  action: Promise<unknown> | (() => Promise<unknown>),
+  code: CohortErrorCode,
+): Promise<CohortError> {
+  let outcome: unknown;
+  try {
+    await (typeof action === 'function' ? action() : action);
+  } catch (error) {
+    outcome = error;
+  }
+  if (!CohortError.is(outcome)) {
+    expect.fail(`expected a CohortError ${code}, got ${outcome === undefined ? 'success' : String(outcome)}`);
+  }
+  expect(outcome.code, outcome.message).toBe(code);
+  return outcome;
+}

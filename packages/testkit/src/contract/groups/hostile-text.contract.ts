@@ -1,0 +1,5 @@
+import type { ContractContext } from '../contract-context.js';
+
+export function hostileTextContract(context: ContractContext): void {
+  void context; // TODO(contract): tests for this group are being written
+}
