@@ -1,0 +1,4 @@
+import { defineProject } from 'vitest/config';
+import { cohortResolve } from '../../vitest.shared.js';
+
+export default defineProject({ ...cohortResolve, test: { name: '@cohort/adapters-postgres', include: ['test/**/*.test.ts'] } });
