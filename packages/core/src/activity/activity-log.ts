@@ -12,7 +12,8 @@ import type {
 export interface ActivityLog {
   /**
    * Appends up to 1,000 events, idempotent by id (a repeated id, in this batch or earlier, is skipped and not
-   * counted twice); each new event increments its day's counter in the same atomic step.
+   * counted twice); each new event increments its day's counter in the same atomic step. An empty batch is
+   * allowed; `appended + duplicates` always equals the batch length. More than 1,000 events is VALIDATION.
    */
   append(events: readonly NewActivityEvent[]): Promise<AppendResult>;
   /** One actor's events, newest `occurredAt` first (ties by id, descending), within the optional range. */

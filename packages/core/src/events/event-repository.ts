@@ -14,18 +14,19 @@ export interface EventRepository {
   /**
    * Takes a seat if one is free, else joins the waitlist, atomically. Idempotent: an existing registered,
    * waitlisted or attended registration is returned unchanged. NOT_FOUND for a missing event, CONFLICT for a
-   * cancelled one.
+   * cancelled one. A cancelled registration registers again at a new position (the end of the line).
    */
   register(eventId: string, userId: string): Promise<Registration>;
   /**
    * Cancels the registration; a freed seat goes to the earliest waitlisted in the same atomic step. Cancelling
-   * again returns the cancelled registration unchanged. NOT_FOUND when the user never registered.
+   * again returns the cancelled registration unchanged. NOT_FOUND when the user never registered, CONFLICT once
+   * attended.
    */
   cancelRegistration(eventId: string, userId: string): Promise<Registration>;
   /** Marks a registered user as attended (idempotent); NOT_FOUND if not registered, CONFLICT if waitlisted or cancelled. */
   markAttended(eventId: string, userId: string): Promise<Registration>;
   /** One user's registration for an event, or null. */
   getRegistration(eventId: string, userId: string): Promise<Registration | null>;
-  /** An event's registrations in position order, optionally of one status. */
+  /** An event's registrations in position order, optionally of one status (empty for an unknown event). */
   listRegistrations(eventId: string, filter?: ListRegistrationsFilter, page?: PageRequest): Promise<Page<Registration>>;
 }

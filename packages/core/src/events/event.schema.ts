@@ -19,7 +19,9 @@ export const eventSchema = z
     startsAt: instant(),
     endsAt: instant(),
     capacity: capacitySchema,
+    /** Seats taken: registrations with status registered or attended. */
     registeredCount: count(),
+    /** Registrations with status waitlisted. */
     waitlistCount: count(),
     status: z.enum(eventStatuses),
     createdAt: instant(),

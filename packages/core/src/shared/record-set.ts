@@ -7,7 +7,11 @@ import type { Page, PageRequest } from './page.js';
 export interface RecordSet<T> {
   /** Every record exactly once, in an order that stays stable while the set is not written. */
   scan(page?: PageRequest): Promise<Page<T>>;
-  /** Upserts records as they are (ids, timestamps, versions, counters kept); re-running it changes nothing. */
+  /**
+   * Upserts up to 1,000 records exactly as given (ids, timestamps, versions and counters kept, nothing recomputed:
+   * a record with the same key is replaced), after validating all of them; re-running it changes nothing. A store
+   * that keeps hidden state, such as an event's next waitlist position, advances it past what it receives.
+   */
   putMany(records: readonly T[]): Promise<void>;
   /** How many records the set holds. */
   count(): Promise<number>;
