@@ -152,3 +152,18 @@ export type { RecordOf } from './migration/record-keys.js';
 export type { CohortStore, PortName } from './store.js';
 export { TOKENS } from './tokens.js';
 export type { Token } from './tokens.js';
+
+// services
+export { UserService } from './services/user-service.js';
+export type { UserServiceDeps } from './services/user-service.js';
+export { ContentService } from './services/content-service.js';
+export type { ContentServiceDeps, NewContentInput } from './services/content-service.js';
+export { EventService } from './services/event-service.js';
+export type { EventServiceDeps, NewEventInput } from './services/event-service.js';
+export { CommunityService } from './services/community-service.js';
+export type { AssignableRole, CommunityServiceDeps, NewCommunityInput } from './services/community-service.js';
+export { PostService } from './services/post-service.js';
+export type { PostServiceDeps } from './services/post-service.js';
+export { createServices } from './services/create-services.js';
+export type { CohortServices } from './services/create-services.js';
+export type { ServiceDeps } from './services/service-deps.js';

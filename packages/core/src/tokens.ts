@@ -6,13 +6,18 @@ import type { ContentRepository } from './content/content-repository.js';
 import type { EnrollmentRepository } from './content/enrollment-repository.js';
 import type { EventRepository } from './events/event-repository.js';
 import type { RecordSets } from './migration/record-sets.js';
+import type { CommunityService } from './services/community-service.js';
+import type { ContentService } from './services/content-service.js';
+import type { EventService } from './services/event-service.js';
+import type { PostService } from './services/post-service.js';
+import type { UserService } from './services/user-service.js';
 import type { Clock } from './shared/clock.js';
 import type { UserRepository } from './users/user-repository.js';
 
 /** A dependency-injection key that remembers the type bound to it. */
 export type Token<T> = symbol & { readonly __type?: T };
 
-const token = <T>(name: string): Token<T> => Symbol.for(`@cohort/${name}`) as Token<T>;
+const token = <T>(name: string): Token<T> => Symbol.for(`@cohort/${name}`);
 
 /**
  * The keys a composition root binds ports to. Core names them but imports no container: any DI library that
@@ -29,4 +34,9 @@ export const TOKENS = {
   PostRepository: token<PostRepository>('PostRepository'),
   ActivityLog: token<ActivityLog>('ActivityLog'),
   RecordSets: token<RecordSets>('RecordSets'),
+  UserService: token<UserService>('UserService'),
+  ContentService: token<ContentService>('ContentService'),
+  EventService: token<EventService>('EventService'),
+  CommunityService: token<CommunityService>('CommunityService'),
+  PostService: token<PostService>('PostService'),
 } as const;
