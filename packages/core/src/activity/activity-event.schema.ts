@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { idSchema } from '../shared/ids.js';
-import { count, daySchema, instant, text } from '../shared/text.js';
+import { count, daySchema, instant, storableText, text } from '../shared/text.js';
 
 export const activityVerbs = [
   'signed_up',
@@ -29,25 +29,33 @@ export const activityObjectTypes = ['user', 'content', 'event', 'community', 'po
 export const MAX_METADATA_BYTES = 2048;
 export const MAX_APPEND_BATCH = 1000;
 
-const metadataSchema = z
+// Keys that would reach Object.prototype if a consumer merged metadata into a plain object. zod's record skips
+// `__proto__` silently, so they are refused on the raw input, before the record parses it.
+const POLLUTING_KEYS = ['__proto__', 'constructor', 'prototype'];
+
+const metadataRecordSchema = z
   .record(
     z
       .string()
       .min(1)
       .max(64)
       .regex(/^[A-Za-z0-9_.-]+$/, 'metadata keys are letters, digits, _ . -'),
-    z.union([
-      z
-        .string()
-        .max(MAX_METADATA_BYTES)
-        .regex(/^[^\u0000]*$/, 'must not contain NUL characters'),
-      z.number().finite(),
-      z.boolean(),
-    ]),
+    z.union([z.string().max(MAX_METADATA_BYTES).pipe(storableText()), z.number().finite(), z.boolean()]),
   )
   .refine((metadata) => new TextEncoder().encode(JSON.stringify(metadata)).length <= MAX_METADATA_BYTES, {
     message: `metadata must be at most ${MAX_METADATA_BYTES} bytes as JSON`,
   });
+
+const metadataSchema = z
+  .custom<Record<string, unknown>>((raw) => typeof raw === 'object' && raw !== null && !Array.isArray(raw), {
+    message: 'metadata must be an object',
+  })
+  .superRefine((raw, ctx) => {
+    for (const key of POLLUTING_KEYS.filter((candidate) => Object.hasOwn(raw, candidate))) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `metadata key ${key} is not allowed` });
+    }
+  })
+  .pipe(metadataRecordSchema);
 
 export const activityObjectSchema = z.object({ type: z.enum(activityObjectTypes), id: text(1, 100) }).strict();
 export type ActivityObject = z.infer<typeof activityObjectSchema>;

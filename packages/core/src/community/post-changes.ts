@@ -1,6 +1,6 @@
 import { newId } from '../shared/ids.js';
 import { definedOnly } from '../shared/patch.js';
-import { parseInput } from '../shared/validation.js';
+import { parseField, parseInput } from '../shared/validation.js';
 import { createCommentInputSchema, type Comment, type CreateCommentInput } from './comment.schema.js';
 import {
   createPostInputSchema,
@@ -45,5 +45,5 @@ export function newComment(postId: string, input: CreateCommentInput, now: Date)
 }
 
 export function parseReactionKind(kind: unknown): ReactionKind {
-  return parseInput(z.enum(reactionKinds), kind, 'reaction kind');
+  return parseField(z.enum(reactionKinds), kind, 'kind');
 }

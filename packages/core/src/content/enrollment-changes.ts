@@ -1,5 +1,5 @@
 import { parseId } from '../shared/parse-id.js';
-import { parseInput } from '../shared/validation.js';
+import { parseField } from '../shared/validation.js';
 import { progressSchema, type Enrollment } from './enrollment.schema.js';
 
 /** A fresh enrollment at progress 0. */
@@ -16,7 +16,7 @@ export function newEnrollment(userId: string, contentId: string, now: Date): Enr
 }
 
 export function parseProgress(progress: unknown): number {
-  return parseInput(progressSchema, progress, 'progress');
+  return parseField(progressSchema, progress, 'progress');
 }
 
 /**

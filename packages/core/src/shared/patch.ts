@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseInput } from './validation.js';
+import { parseField } from './validation.js';
 
 /** Drops keys whose value is undefined, so a patch never erases a field by omission. */
 export function definedOnly<T extends object>(patch: T): Partial<T> {
@@ -8,5 +8,5 @@ export function definedOnly<T extends object>(patch: T): Partial<T> {
 
 /** Validates the version an update expects to find (a positive integer). */
 export function parseExpectedVersion(expectedVersion: unknown): number {
-  return parseInput(z.number().int().min(1), expectedVersion, 'expectedVersion');
+  return parseField(z.number().int().min(1), expectedVersion, 'expectedVersion');
 }
