@@ -9,12 +9,19 @@ export { createMemoryStore } from './memory/memory-store.js';
 export type { MemoryStoreOptions } from './memory/memory-store.js';
 
 // Deterministic data generator.
-export { generatePlatform, platformScales } from './generator/generate-platform.js';
+export { DEFAULT_PLATFORM_NOW, generatePlatform, platformScales } from './generator/generate-platform.js';
 export type {
   GeneratedPlatform,
+  PlatformSampleIds,
   PlatformScale,
   PlatformSizes,
   GeneratePlatformOptions,
 } from './generator/generate-platform.js';
 export { loadPlatform } from './generator/load-platform.js';
-export type { LoadPlatformOptions, LoadProgress } from './generator/load-platform.js';
+export type { LoadPlatformOptions, LoadProgress, LoadReport, LoadReportRow } from './generator/load-platform.js';
+export { checkPlatformInvariants } from './generator/check-platform-invariants.js';
+export type { InvariantCheckOptions, InvariantReport, PlatformRecords } from './generator/check-platform-invariants.js';
+
+// inversify module binding ports to an in-memory store.
+export { memoryModule } from './memory-module.js';
+export type { MemoryModuleOptions } from './memory-module.js';
