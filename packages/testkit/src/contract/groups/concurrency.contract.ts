@@ -117,7 +117,7 @@ export function concurrencyContract(context: ContractContext): void {
     });
 
     it('lets exactly one of 50 parallel creates of one community slug, in different letter cases, succeed', async () => {
-      const slugs = letterCases(fixtures.slug('race'), 50);
+      const slugs = letterCases(fixtures.slug('racing-slug'), 50);
       const owners = repeat(50, () => fixtures.id());
       const { values, errors } = await settle(
         slugs.map((slug, i) => store().communities.create({ slug, name: 'Racing', ownerId: owners[i] as string })),

@@ -1,0 +1,61 @@
+import { CohortError, decodeCursor, toPage, type CursorKey, type Page, type ParsedPageRequest } from '@cohort/core';
+import { compareText, copyOf } from './memory-tables.js';
+
+export type Direction = 'asc' | 'desc';
+
+/** How a list is sorted: the key of a row (dates as epoch ms, then tie-breakers) and each key part's direction. */
+export interface KeyOrder<T> {
+  readonly keyOf: (row: T) => CursorKey;
+  readonly directions: readonly Direction[];
+}
+
+/** Newest first by a date, ties by a text key descending (feeds, activity, published content). */
+export const newestFirst = <T>(date: (row: T) => Date, tieBreaker: (row: T) => string): KeyOrder<T> => ({
+  keyOf: (row) => [date(row).getTime(), tieBreaker(row)],
+  directions: ['desc', 'desc'],
+});
+
+/** Oldest first by a date, ties by a text key ascending (comments, members, upcoming events). */
+export const oldestFirst = <T>(date: (row: T) => Date, tieBreaker: (row: T) => string): KeyOrder<T> => ({
+  keyOf: (row) => [date(row).getTime(), tieBreaker(row)],
+  directions: ['asc', 'asc'],
+});
+
+/** Ascending by one text key (users by id, communities by slug). */
+export const byText = <T>(key: (row: T) => string): KeyOrder<T> => ({
+  keyOf: (row) => [key(row)],
+  directions: ['asc'],
+});
+
+function compareKeys(a: CursorKey, b: CursorKey, directions: readonly Direction[]): number {
+  for (const [index, direction] of directions.entries()) {
+    const left = a[index];
+    const right = b[index];
+    if (typeof left !== typeof right) {
+      // Only a forged cursor (valid checksum, wrong shape) gets here: the keys of real rows always agree.
+      throw CohortError.validation('Invalid cursor: it was not issued by this list or was altered', [
+        { path: ['cursor'], message: 'it was not issued by this list or was altered' },
+      ]);
+    }
+    const order = typeof left === 'number' ? left - (right as number) : compareText(left as string, right as string);
+    if (order !== 0) return direction === 'asc' ? order : -order;
+  }
+  return 0;
+}
+
+/**
+ * One page of `rows` in keyset order: the rows after the cursor's key, `limit + 1` of them handed to core's
+ * `toPage`, and copies of the page's items. `scope` names the query and its filter values, so a cursor from
+ * another list, or the same list with other filters, is VALIDATION. `page` comes from core's `parsePageRequest`.
+ */
+export function pageOf<T>(rows: Iterable<T>, order: KeyOrder<T>, scope: string, page: ParsedPageRequest): Page<T> {
+  const after = page.cursor ? decodeCursor(scope, page.cursor, order.directions.length) : null;
+  const keyed = [...rows].map((row) => ({ row, key: order.keyOf(row) }));
+  const remaining = after ? keyed.filter(({ key }) => compareKeys(key, after, order.directions) > 0) : keyed;
+  const window = remaining
+    .sort((a, b) => compareKeys(a.key, b.key, order.directions))
+    .slice(0, page.limit + 1)
+    .map(({ row }) => row);
+  const result = toPage(window, page.limit, scope, order.keyOf);
+  return { items: result.items.map(copyOf), nextCursor: result.nextCursor };
+}

@@ -1,0 +1,133 @@
+import {
+  CohortError,
+  decodeCursor,
+  parsePageRequest,
+  parseRecords,
+  recordKeys,
+  toPage,
+  type Page,
+  type PageRequest,
+  type RecordOf,
+  type RecordSet,
+  type RecordSetName,
+  type RecordSets,
+} from '@cohort/core';
+import { compareText, copyOf, roundTrip, type MemoryTables, type Table } from './memory-tables.js';
+
+/** Writes a validated batch; runs without `await`, so the batch lands at once, as one transaction would. */
+type Write<T> = (records: readonly T[]) => void;
+
+/** The migration face of every record set: scans in record-key order, exact upserts, counts. */
+export function createMemoryRecordSets(tables: MemoryTables): RecordSets {
+  return {
+    users: recordSet('users', tables.users, (records) =>
+      upsertUnique(records, tables.users, tables.userIdsByEmail, (user) => user.email, 'Email'),
+    ),
+    contents: recordSet('contents', tables.contents),
+    enrollments: recordSet('enrollments', tables.enrollments),
+    events: recordSet('events', tables.events),
+    registrations: recordSet('registrations', tables.registrations, (records) => {
+      upsert('registrations', tables.registrations, records);
+      // The next registration must take a position after every one received, or it would repeat a number.
+      for (const { eventId, position } of records) {
+        tables.lastPositions.set(eventId, Math.max(tables.lastPositions.get(eventId) ?? 0, position));
+      }
+    }),
+    communities: recordSet('communities', tables.communities, (records) =>
+      upsertUnique(records, tables.communities, tables.communityIdsBySlug, (community) => community.slug, 'Slug'),
+    ),
+    memberships: recordSet('memberships', tables.memberships),
+    posts: recordSet('posts', tables.posts),
+    comments: recordSet('comments', tables.comments),
+    reactions: recordSet('reactions', tables.reactions),
+    // Exactly the events given: counters travel separately, as the activityCounts record set.
+    activity: recordSet('activity', tables.activity),
+    // Replaces counters as given (purged events leave their counts behind, so counts are not derivable).
+    activityCounts: recordSet('activityCounts', tables.activityCounts),
+  };
+}
+
+function recordSet<N extends RecordSetName>(
+  name: N,
+  table: Table<RecordOf<N>>,
+  write: Write<RecordOf<N>> = (records) => upsert(name, table, records),
+): RecordSet<RecordOf<N>> {
+  const scope = `recordSets.${name}`;
+  return {
+    async scan(page?: PageRequest): Promise<Page<RecordOf<N>>> {
+      await roundTrip();
+      const request = parsePageRequest(page);
+      const keys = table.sortedKeys();
+      const start = request.cursor ? firstIndexAfter(keys, cursorKey(scope, request.cursor)) : 0;
+      const rows = keys.slice(start, start + request.limit + 1).map((key) => table.get(key) as RecordOf<N>);
+      const result = toPage(rows, request.limit, scope, (record) => [recordKeys[name](record)]);
+      return { items: result.items.map(copyOf), nextCursor: result.nextCursor };
+    },
+    async putMany(records: readonly RecordOf<N>[]): Promise<void> {
+      await roundTrip();
+      write(parseRecords(name, records));
+    },
+    async count(): Promise<number> {
+      await roundTrip();
+      return table.size;
+    },
+  };
+}
+
+/** Replaces or inserts each record under its record key; the last of several with one key wins. */
+function upsert<N extends RecordSetName>(name: N, table: Table<RecordOf<N>>, records: readonly RecordOf<N>[]): void {
+  for (const record of records) table.set(recordKeys[name](record), record);
+}
+
+/**
+ * Upserts records that carry a unique value (a user's email, a community's slug) and moves the unique index with
+ * them. CONFLICT, before anything is written, when the value belongs to a record outside the batch or to two records
+ * of the batch; values may be swapped within one batch.
+ */
+function upsertUnique<T extends { id: string }>(
+  records: readonly T[],
+  table: Table<T>,
+  index: Map<string, string>,
+  uniqueOf: (record: T) => string,
+  what: string,
+): void {
+  const incoming = new Map(records.map((record) => [record.id, record]));
+  const claimed = new Map<string, string>();
+  for (const record of incoming.values()) {
+    const value = uniqueOf(record);
+    const holder = claimed.get(value) ?? index.get(value);
+    const heldElsewhere = holder !== undefined && holder !== record.id && (claimed.has(value) || !incoming.has(holder));
+    if (heldElsewhere) throw CohortError.conflict(`${what} ${value} is already taken`);
+    claimed.set(value, record.id);
+  }
+  for (const id of incoming.keys()) {
+    const previous = table.get(id);
+    if (previous && index.get(uniqueOf(previous)) === id) index.delete(uniqueOf(previous));
+  }
+  for (const record of incoming.values()) {
+    table.set(record.id, record);
+    index.set(uniqueOf(record), record.id);
+  }
+}
+
+function cursorKey(scope: string, cursor: string): string {
+  const [key] = decodeCursor(scope, cursor, 1);
+  if (typeof key !== 'string') {
+    throw CohortError.validation('Invalid cursor: it was not issued by this list or was altered', [
+      { path: ['cursor'], message: 'it was not issued by this list or was altered' },
+    ]);
+  }
+  return key;
+}
+
+/** Binary search: the index of the first key after `after` in sorted `keys`. */
+function firstIndexAfter(keys: readonly string[], after: string): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareText(keys[middle] as string, after) <= 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
