@@ -1,0 +1,13 @@
+export { describeError, runCli } from './cli.js';
+export { CliError } from './cli-error.js';
+export { DEFAULT_DEMO_SEED, demoPlatformSizes, runDemo } from './commands/demo.js';
+export type { DemoOptions } from './commands/demo.js';
+export { runSeed, seedScales } from './commands/seed.js';
+export type { SeedOptions } from './commands/seed.js';
+export { DEMO_DAY, runDemoScenario } from './demo/scenario.js';
+export type { DemoOutcome, DemoRefusal, ScenarioInput } from './demo/scenario.js';
+export { formatOutcome } from './demo/print.js';
+export { closeAllStores, openStores } from './stores/open-stores.js';
+export type { OpenStores, OpenStoresOptions } from './stores/open-stores.js';
+export { contextsByStore, wiringNames, wirings } from './stores/wirings.js';
+export type { Layout, StoreKind, WiringName } from './stores/wirings.js';

@@ -1,0 +1,10 @@
+export { contextNames, contextPorts, portLabel, portNames, portTokens, portsOf, recordSetPorts } from './ports.js';
+export type { ContextName } from './ports.js';
+export { selectPorts, storeModule } from './store-module.js';
+export type { StoreModuleOptions } from './store-module.js';
+export { servicesModule, servicesOf } from './services-module.js';
+export type { ServicesModuleOptions } from './services-module.js';
+export { createCohortContainer, verifyWiring } from './verify-wiring.js';
+export { recordSetsOf } from './record-sets-of.js';
+export { resolve } from './resolve.js';
+export { Container, ContainerModule } from 'inversify';

@@ -1,0 +1,73 @@
+import { TOKENS, type CohortStore, type PortName, type RecordSetName, type Token } from '@cohort/core';
+
+/** The repository ports a store serves, in the order they are checked and listed. */
+export const portNames = [
+  'users',
+  'contents',
+  'enrollments',
+  'events',
+  'communities',
+  'memberships',
+  'posts',
+  'activity',
+] as const satisfies readonly PortName[];
+
+/** The core token each port binds to; its description (e.g. `ActivityLog`) is the port's name in messages. */
+export const portTokens: { readonly [P in PortName]: Token<CohortStore[P]> } = {
+  users: TOKENS.UserRepository,
+  contents: TOKENS.ContentRepository,
+  enrollments: TOKENS.EnrollmentRepository,
+  events: TOKENS.EventRepository,
+  communities: TOKENS.CommunityRepository,
+  memberships: TOKENS.MembershipRepository,
+  posts: TOKENS.PostRepository,
+  activity: TOKENS.ActivityLog,
+};
+
+/**
+ * The bounded contexts and the ports each is made of. The ports of one context check references among themselves
+ * (an enrollment's content, a post's community), so they must come from one store; contexts may use different ones.
+ */
+export const contextPorts = {
+  users: ['users'],
+  content: ['contents', 'enrollments'],
+  events: ['events'],
+  community: ['communities', 'memberships', 'posts'],
+  activity: ['activity'],
+} as const satisfies Record<string, readonly PortName[]>;
+
+export type ContextName = keyof typeof contextPorts;
+
+/** The context names, in the order of `contextPorts`. */
+export const contextNames = Object.keys(contextPorts) as ContextName[];
+
+/** The ports of the given contexts, e.g. `portsOf('users', 'content')` → `['users', 'contents', 'enrollments']`. */
+export function portsOf(...contexts: readonly ContextName[]): PortName[] {
+  return contexts.flatMap((context) => {
+    const ports = (contextPorts as Record<string, readonly PortName[] | undefined>)[context];
+    if (ports === undefined)
+      throw new Error(`Cohort wiring: unknown context ${String(context)} (${contextNames.join(', ')})`);
+    return [...ports];
+  });
+}
+
+/** The port whose store holds each record set: the migration face of a hybrid wiring follows its ports. */
+export const recordSetPorts: { readonly [N in RecordSetName]: PortName } = {
+  users: 'users',
+  contents: 'contents',
+  enrollments: 'enrollments',
+  events: 'events',
+  registrations: 'events',
+  communities: 'communities',
+  memberships: 'memberships',
+  posts: 'posts',
+  comments: 'posts',
+  reactions: 'posts',
+  activity: 'activity',
+  activityCounts: 'activity',
+};
+
+/** The name of a port in messages: the description of its token, e.g. `ActivityLog`. */
+export function portLabel(port: PortName): string {
+  return portTokens[port].description?.replace(/^@cohort\//, '') ?? port;
+}
