@@ -1,0 +1,116 @@
+import {
+  CohortError,
+  activityVerbs,
+  dayOf,
+  parseRecords,
+  recordKeys,
+  toPage,
+  type ActivityEvent,
+  type ActivityVerb,
+  type DailyCount,
+  type Page,
+  type PageRequest,
+  type RecordSet,
+} from '@cohort/core';
+import { lastByKey } from '../shared/concurrency.js';
+import type { DynamoContext } from '../shared/dynamo-context.js';
+import { batchWrite, countQuery, type Key } from '../shared/dynamo-ops.js';
+import { cursorNumber, cursorString } from '../shared/item-format.js';
+import { parsePage, readPartitions, type PartitionStart } from '../shared/paging.js';
+import { countScanPartition, scanIndexQuery } from '../shared/scan-index.js';
+import { toActivity, toActivityItem, toCounterItem, toDailyCount } from './activity.items.js';
+import { activityKeys } from './activity.keys.js';
+import { registerDays, registeredDays } from './dynamo-activity-log.js';
+
+/**
+ * Activity events in (occurredAt, id) order: the registered days in turn, each day's scan-index partition in order.
+ * putMany stores events exactly as given and leaves the counters alone (they travel as `activityCounts`).
+ */
+export class DynamoActivityRecordSet implements RecordSet<ActivityEvent> {
+  constructor(private readonly context: DynamoContext) {}
+
+  async scan(page?: PageRequest): Promise<Page<ActivityEvent>> {
+    const scope = 'recordSets.activity';
+    const { limit, cursor } = parsePage(page, scope, 2);
+    const after = cursor ? { occurredAt: cursorNumber(cursor, 0), id: cursorString(cursor, 1) } : null;
+    const firstDay = after ? dayOf(new Date(after.occurredAt)) : undefined;
+    const days = await registeredDays(this.context, firstDay, 'activity.scan');
+    const partitions: PartitionStart[] = days.map((day) => ({
+      query: scanIndexQuery(activityKeys.dayPartition(day)),
+      ...(after && day === firstDay ? { start: activityKeys.dayStart(day, after.occurredAt, after.id) } : {}),
+    }));
+    const rows = await readPartitions(this.context, partitions, limit + 1, {
+      keysOnly: true,
+      toDomain: toActivity,
+      what: 'activity.scan',
+    });
+    return toPage(rows, limit, scope, (event) => [event.occurredAt.getTime(), event.id]);
+  }
+
+  async putMany(records: readonly ActivityEvent[]): Promise<void> {
+    const events = lastByKey(parseRecords('activity', records), recordKeys.activity);
+    await registerDays(this.context, events);
+    await batchWrite(
+      this.context,
+      events.map((event) => ({ put: toActivityItem(event, this.context.activityRetentionDays) })),
+      'activity.putMany',
+    );
+  }
+
+  async count(): Promise<number> {
+    const days = await registeredDays(this.context, undefined, 'activity.count');
+    const perDay = await Promise.all(
+      days.map((day) => countScanPartition(this.context, activityKeys.dayPartition(day), 'activity.count')),
+    );
+    return perDay.reduce((sum, count) => sum + count, 0);
+  }
+}
+
+/** The counters partition, read in (verb, day) order, strongly consistent. */
+function countersQuery(): PartitionStart['query'] {
+  return {
+    KeyConditionExpression: 'pk = :p',
+    ExpressionAttributeValues: { ':p': activityKeys.countersPartition },
+    ConsistentRead: true,
+  };
+}
+
+/** The daily counters in (verb, day) order, copied exactly as they are. */
+export class DynamoActivityCountRecordSet implements RecordSet<DailyCount> {
+  constructor(private readonly context: DynamoContext) {}
+
+  async scan(page?: PageRequest): Promise<Page<DailyCount>> {
+    const scope = 'recordSets.activityCounts';
+    const { limit, cursor } = parsePage(page, scope, 2);
+    let start: Key | undefined;
+    if (cursor) {
+      const verb = cursorString(cursor, 0) as ActivityVerb;
+      if (!activityVerbs.includes(verb)) throw CohortError.validation('Invalid cursor: it names no verb');
+      start = activityKeys.counter(verb, cursorString(cursor, 1));
+    }
+    const rows = await readPartitions(
+      this.context,
+      [{ query: countersQuery(), ...(start ? { start } : {}) }],
+      limit + 1,
+      {
+        keysOnly: false,
+        toDomain: toDailyCount,
+        what: 'activityCounts.scan',
+      },
+    );
+    return toPage(rows, limit, scope, (count) => [count.verb, count.day]);
+  }
+
+  async putMany(records: readonly DailyCount[]): Promise<void> {
+    const counts = lastByKey(parseRecords('activityCounts', records), recordKeys.activityCounts);
+    await batchWrite(
+      this.context,
+      counts.map((count) => ({ put: toCounterItem(count) })),
+      'activityCounts.putMany',
+    );
+  }
+
+  count(): Promise<number> {
+    return countQuery(this.context, countersQuery(), 'activityCounts.count');
+  }
+}

@@ -1,0 +1,196 @@
+import type { TransactWriteItem } from '@aws-sdk/lib-dynamodb';
+import {
+  CohortError,
+  parseRecords,
+  recordKeys,
+  type Comment,
+  type Community,
+  type Membership,
+  type Page,
+  type PageRequest,
+  type Post,
+  type Reaction,
+  type RecordSet,
+} from '@cohort/core';
+import { RETRY, forEachLimit, lastByKey, optimistic } from '../shared/concurrency.js';
+import type { DynamoContext } from '../shared/dynamo-context.js';
+import { batchWrite, failedAt, getItem, transactWrite, type Item } from '../shared/dynamo-ops.js';
+import { cursorString } from '../shared/item-format.js';
+import { countScanPartition, scanIndexPage } from '../shared/scan-index.js';
+import {
+  slugGuardItem,
+  toComment,
+  toCommentItem,
+  toCommunity,
+  toCommunityItem,
+  toMembership,
+  toMembershipItem,
+  toPost,
+  toPostItem,
+  toReaction,
+  toReactionItem,
+} from './community.items.js';
+import { communityKeys } from './community.keys.js';
+import { communitiesBySlug } from './dynamo-community-repository.js';
+
+/** Communities in slug order; putMany moves the slug guard with each community, in one transaction. */
+export class DynamoCommunityRecordSet implements RecordSet<Community> {
+  constructor(private readonly context: DynamoContext) {}
+
+  async scan(page?: PageRequest): Promise<Page<Community>> {
+    return scanIndexPage(this.context, communitiesBySlug('recordSets.communities', 'communities.scan'), page);
+  }
+
+  async putMany(records: readonly Community[]): Promise<void> {
+    const communities = lastByKey(parseRecords('communities', records), recordKeys.communities);
+    await forEachLimit(communities, 8, (community) => this.putOne(community));
+  }
+
+  async count(): Promise<number> {
+    return countScanPartition(this.context, communityKeys.communityScanPartition, 'communities.count');
+  }
+
+  private async putOne(community: Community): Promise<void> {
+    const { tableName } = this.context;
+    await optimistic('communities.putMany', async () => {
+      const item = await getItem(this.context, communityKeys.community(community.id), 'communities.putMany');
+      const previous = item ? toCommunity(item) : null;
+      const writes: TransactWriteItem[] = [
+        {
+          Put: {
+            TableName: tableName,
+            Item: toCommunityItem(community),
+            ...(previous
+              ? {
+                  ConditionExpression: '#version = :version AND slug = :slug',
+                  ExpressionAttributeNames: { '#version': 'version' },
+                  ExpressionAttributeValues: { ':version': previous.version, ':slug': previous.slug },
+                }
+              : { ConditionExpression: 'attribute_not_exists(pk)' }),
+          },
+        },
+        {
+          Put: {
+            TableName: tableName,
+            Item: slugGuardItem(community.slug, community.id),
+            ConditionExpression: 'attribute_not_exists(pk) OR communityId = :id',
+            ExpressionAttributeValues: { ':id': community.id },
+          },
+        },
+      ];
+      if (previous && previous.slug !== community.slug) {
+        writes.push({
+          Delete: {
+            TableName: tableName,
+            Key: communityKeys.slugGuard(previous.slug),
+            ConditionExpression: 'attribute_not_exists(pk) OR communityId = :id',
+            ExpressionAttributeValues: { ':id': community.id },
+          },
+        });
+      }
+      const result = await transactWrite(this.context, writes, 'communities.putMany');
+      if (result.ok) return true;
+      if (failedAt(result, 1)) throw CohortError.conflict(`The slug ${community.slug} belongs to another community`);
+      return RETRY;
+    });
+  }
+}
+
+/** A record set with no hidden state: scanned from its scan-index partition, upserted with BatchWriteItem. */
+class PlainRecordSet<T> implements RecordSet<T> {
+  constructor(
+    private readonly context: DynamoContext,
+    private readonly options: {
+      readonly name: 'memberships' | 'posts' | 'comments' | 'reactions';
+      readonly partition: string;
+      readonly arity: number;
+      readonly startKey: (cursor: readonly (string | number)[]) => Record<string, string>;
+      readonly keyOf: (record: T) => readonly (string | number)[];
+      readonly toDomain: (item: Item) => T;
+      readonly toItem: (record: T) => Item;
+      readonly recordKey: (record: T) => string;
+    },
+  ) {}
+
+  async scan(page?: PageRequest): Promise<Page<T>> {
+    const { name, partition, arity, startKey, keyOf, toDomain } = this.options;
+    return scanIndexPage(
+      this.context,
+      { scope: `recordSets.${name}`, arity, partition, startKey, keyOf, toDomain, what: `${name}.scan` },
+      page,
+    );
+  }
+
+  async putMany(records: readonly T[]): Promise<void> {
+    const parsed = parseRecords(this.options.name, records as readonly unknown[]) as unknown as T[];
+    const unique = lastByKey(parsed, this.options.recordKey);
+    await batchWrite(
+      this.context,
+      unique.map((record) => ({ put: this.options.toItem(record) })),
+      `${this.options.name}.putMany`,
+    );
+  }
+
+  async count(): Promise<number> {
+    return countScanPartition(this.context, this.options.partition, `${this.options.name}.count`);
+  }
+}
+
+export function membershipRecordSet(context: DynamoContext): RecordSet<Membership> {
+  return new PlainRecordSet<Membership>(context, {
+    name: 'memberships',
+    partition: communityKeys.membershipScanPartition,
+    arity: 2,
+    startKey: (cursor) => communityKeys.membershipScanStart(cursorString(cursor, 0), cursorString(cursor, 1)),
+    keyOf: (membership) => [membership.communityId, membership.userId],
+    toDomain: toMembership,
+    toItem: toMembershipItem,
+    recordKey: recordKeys.memberships,
+  });
+}
+
+export function postRecordSet(context: DynamoContext): RecordSet<Post> {
+  return new PlainRecordSet<Post>(context, {
+    name: 'posts',
+    partition: communityKeys.postScanPartition,
+    arity: 1,
+    startKey: (cursor) => communityKeys.postScanStart(cursorString(cursor, 0)),
+    keyOf: (post) => [post.id],
+    toDomain: toPost,
+    toItem: toPostItem,
+    recordKey: recordKeys.posts,
+  });
+}
+
+export function commentRecordSet(context: DynamoContext): RecordSet<Comment> {
+  return new PlainRecordSet<Comment>(context, {
+    name: 'comments',
+    partition: communityKeys.commentScanPartition,
+    arity: 2,
+    startKey: (cursor) => communityKeys.commentScanStart(cursorString(cursor, 0), cursorString(cursor, 1)),
+    keyOf: (comment) => [comment.postId, comment.id],
+    toDomain: toComment,
+    toItem: toCommentItem,
+    recordKey: recordKeys.comments,
+  });
+}
+
+export function reactionRecordSet(context: DynamoContext): RecordSet<Reaction> {
+  return new PlainRecordSet<Reaction>(context, {
+    name: 'reactions',
+    partition: communityKeys.reactionScanPartition,
+    arity: 3,
+    startKey: (cursor) => {
+      const kind = cursorString(cursor, 2);
+      return communityKeys.reactionScanStart(
+        cursorString(cursor, 0),
+        cursorString(cursor, 1),
+        kind as Reaction['kind'],
+      );
+    },
+    keyOf: (reaction) => [reaction.postId, reaction.userId, reaction.kind],
+    toDomain: toReaction,
+    toItem: toReactionItem,
+    recordKey: recordKeys.reactions,
+  });
+}

@@ -1,0 +1,79 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CohortError, systemClock, type Clock, type CohortStore } from '@cohort/core';
+import { DynamoActivityLog } from './activity/dynamo-activity-log.js';
+import { DynamoActivityCountRecordSet, DynamoActivityRecordSet } from './activity/dynamo-activity-record-sets.js';
+import {
+  DynamoCommunityRecordSet,
+  commentRecordSet,
+  membershipRecordSet,
+  postRecordSet,
+  reactionRecordSet,
+} from './community/dynamo-community-record-sets.js';
+import { DynamoCommunityRepository } from './community/dynamo-community-repository.js';
+import { DynamoMembershipRepository } from './community/dynamo-membership-repository.js';
+import { DynamoPostRepository } from './community/dynamo-post-repository.js';
+import { DynamoContentRecordSet, DynamoEnrollmentRecordSet } from './content/dynamo-content-record-sets.js';
+import { DynamoContentRepository } from './content/dynamo-content-repository.js';
+import { DynamoEnrollmentRepository } from './content/dynamo-enrollment-repository.js';
+import { DynamoEventRecordSet, DynamoRegistrationRecordSet } from './events/dynamo-event-record-sets.js';
+import { DynamoEventRepository } from './events/dynamo-event-repository.js';
+import type { DynamoContext } from './shared/dynamo-context.js';
+import { DynamoUserRecordSet } from './users/dynamo-user-record-set.js';
+import { DynamoUserRepository } from './users/dynamo-user-repository.js';
+
+/** Activity events live this many days (TTL) unless `activityRetentionDays` says otherwise. */
+export const DEFAULT_ACTIVITY_RETENTION_DAYS = 400;
+
+export interface DynamoStoreOptions {
+  /** A ready document client; the store never creates or destroys it. */
+  readonly client: DynamoDBDocumentClient;
+  /** The single table (see `tableDefinition`). */
+  readonly tableName: string;
+  /** Where every timestamp comes from. Default: the system clock. */
+  readonly clock?: Clock;
+  /** Days after occurredAt when DynamoDB's TTL may delete an activity event. Default 400. */
+  readonly activityRetentionDays?: number;
+}
+
+/** Every Cohort port on one DynamoDB table. */
+export function createDynamoStore(options: DynamoStoreOptions): CohortStore {
+  const retention = options.activityRetentionDays ?? DEFAULT_ACTIVITY_RETENTION_DAYS;
+  if (!Number.isInteger(retention) || retention < 1) {
+    throw CohortError.validation('activityRetentionDays must be a positive integer', [
+      { path: ['activityRetentionDays'], message: 'must be a positive integer' },
+    ]);
+  }
+  if (options.tableName.length === 0) {
+    throw CohortError.validation('tableName must not be empty', [{ path: ['tableName'], message: 'required' }]);
+  }
+  const context: DynamoContext = {
+    client: options.client,
+    tableName: options.tableName,
+    clock: options.clock ?? systemClock,
+    activityRetentionDays: retention,
+  };
+  return {
+    users: new DynamoUserRepository(context),
+    contents: new DynamoContentRepository(context),
+    enrollments: new DynamoEnrollmentRepository(context),
+    events: new DynamoEventRepository(context),
+    communities: new DynamoCommunityRepository(context),
+    memberships: new DynamoMembershipRepository(context),
+    posts: new DynamoPostRepository(context),
+    activity: new DynamoActivityLog(context),
+    recordSets: {
+      users: new DynamoUserRecordSet(context),
+      contents: new DynamoContentRecordSet(context),
+      enrollments: new DynamoEnrollmentRecordSet(context),
+      events: new DynamoEventRecordSet(context),
+      registrations: new DynamoRegistrationRecordSet(context),
+      communities: new DynamoCommunityRecordSet(context),
+      memberships: membershipRecordSet(context),
+      posts: postRecordSet(context),
+      comments: commentRecordSet(context),
+      reactions: reactionRecordSet(context),
+      activity: new DynamoActivityRecordSet(context),
+      activityCounts: new DynamoActivityCountRecordSet(context),
+    },
+  };
+}

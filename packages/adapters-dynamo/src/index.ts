@@ -1,0 +1,6 @@
+export { createDynamoStore, DEFAULT_ACTIVITY_RETENTION_DAYS } from './dynamo-store.js';
+export type { DynamoStoreOptions } from './dynamo-store.js';
+export { ensureTable, tableDefinition, TABLE } from './table-definition.js';
+export type { EnsureTableOptions, TableDefinition } from './table-definition.js';
+export { dynamoModule } from './dynamo-module.js';
+export type { DynamoModuleOptions } from './dynamo-module.js';

@@ -1,0 +1,52 @@
+import { toPage, type CursorKey, type Page, type PageRequest } from '@cohort/core';
+import { TABLE } from '../table-definition.js';
+import type { DynamoContext } from './dynamo-context.js';
+import { countQuery, type Item, type Key } from './dynamo-ops.js';
+import { parsePage, readPartitions, type PartitionStart } from './paging.js';
+
+/** The Query shape that reads one partition of the keys-only scan index in ascending order. */
+export function scanIndexQuery(partition: string, before?: string): PartitionStart['query'] {
+  return {
+    IndexName: TABLE.scan.name,
+    KeyConditionExpression: before === undefined ? '#p = :p' : '#p = :p AND #s < :before',
+    ExpressionAttributeNames: {
+      '#p': TABLE.scan.partitionKey,
+      ...(before === undefined ? {} : { '#s': TABLE.scan.sortKey }),
+    },
+    ExpressionAttributeValues: { ':p': partition, ...(before === undefined ? {} : { ':before': before }) },
+  };
+}
+
+/** A record set (or list) served by one partition of the scan index. */
+export interface ScanIndexList<T> {
+  readonly scope: string;
+  readonly arity: number;
+  readonly partition: string;
+  /** The ExclusiveStartKey (scan index and table keys) after the record a cursor names, via the keys module. */
+  readonly startKey: (cursor: CursorKey) => Key;
+  readonly toDomain: (item: Item) => T;
+  readonly keyOf: (record: T) => CursorKey;
+  readonly what: string;
+}
+
+/** A page of records in scan-index order: keys from the index, records by a consistent BatchGet. */
+export async function scanIndexPage<T>(
+  context: DynamoContext,
+  list: ScanIndexList<T>,
+  page: PageRequest | undefined,
+): Promise<Page<T>> {
+  const { limit, cursor } = parsePage(page, list.scope, list.arity);
+  const start = cursor ? list.startKey(cursor) : undefined;
+  const rows = await readPartitions(
+    context,
+    [{ query: scanIndexQuery(list.partition), ...(start ? { start } : {}) }],
+    limit + 1,
+    { keysOnly: true, toDomain: list.toDomain, what: list.what },
+  );
+  return toPage(rows, limit, list.scope, list.keyOf);
+}
+
+/** How many records a scan-index partition holds. */
+export function countScanPartition(context: DynamoContext, partition: string, what: string): Promise<number> {
+  return countQuery(context, scanIndexQuery(partition), what);
+}

@@ -1,0 +1,128 @@
+import 'reflect-metadata';
+import { DataSource, type Logger } from 'typeorm';
+import { ActivityDailyCountEntity } from './activity/activity-daily-count.entity.js';
+import { ActivityEventEntity } from './activity/activity-event.entity.js';
+import { ActivityIdEntity } from './activity/activity-id.entity.js';
+import { CommentEntity } from './community/comment.entity.js';
+import { CommunityEntity } from './community/community.entity.js';
+import { MembershipEntity } from './community/membership.entity.js';
+import { PostEntity } from './community/post.entity.js';
+import { ReactionEntity } from './community/reaction.entity.js';
+import { ContentEntity } from './content/content.entity.js';
+import { EnrollmentEntity } from './content/enrollment.entity.js';
+import { EventEntity } from './events/event.entity.js';
+import { RegistrationEntity } from './events/registration.entity.js';
+import { CreateUsers1732406400000 } from './migrations/1732406400000-create-users.js';
+import { CreateContent1732406400001 } from './migrations/1732406400001-create-content.js';
+import { CreateEvents1732406400002 } from './migrations/1732406400002-create-events.js';
+import { CreateCommunity1732406400003 } from './migrations/1732406400003-create-community.js';
+import { CreateActivityLog1732406400004 } from './migrations/1732406400004-create-activity-log.js';
+import { quoteIdentifier } from './shared/postgres-client.js';
+import { toCohortError } from './shared/postgres-errors.js';
+import { UserEntity } from './users/user.entity.js';
+
+/** Every entity of the adapter: the schema TypeORM compares the database with. */
+export const postgresEntities = [
+  UserEntity,
+  ContentEntity,
+  EnrollmentEntity,
+  EventEntity,
+  RegistrationEntity,
+  CommunityEntity,
+  MembershipEntity,
+  PostEntity,
+  CommentEntity,
+  ReactionEntity,
+  ActivityEventEntity,
+  ActivityIdEntity,
+  ActivityDailyCountEntity,
+];
+
+/** The versioned migrations, oldest first; `runPostgresMigrations` applies the ones a database has not seen. */
+export const postgresMigrations = [
+  CreateUsers1732406400000,
+  CreateContent1732406400001,
+  CreateEvents1732406400002,
+  CreateCommunity1732406400003,
+  CreateActivityLog1732406400004,
+];
+
+/** The table where TypeORM records which migrations ran. */
+export const MIGRATIONS_TABLE = 'cohort_migrations';
+
+export interface PostgresDataSourceOptions {
+  /** Connection URL, e.g. `postgres://user:password@host:5432/database`. */
+  readonly url: string;
+  /** Most connections the pool opens (default 10). */
+  readonly poolSize?: number;
+  /** Schema for every table (created by `runPostgresMigrations` when missing); default: the server's default schema. */
+  readonly schema?: string;
+  /** How long to wait to connect, or for a free pooled connection, before failing with UNAVAILABLE (default 10,000 ms). */
+  readonly connectTimeoutMs?: number;
+  /** Server-side `statement_timeout` in ms; a slower statement fails with UNAVAILABLE (default 30,000; 0 = none). */
+  readonly statementTimeoutMs?: number;
+  /** `application_name`, as pg_stat_activity shows it (default `cohort`). */
+  readonly applicationName?: string;
+  /** TLS options passed to pg (`true`, or a `tls.connect` options object). */
+  readonly ssl?: boolean | Record<string, unknown>;
+  /** A TypeORM logger, e.g. to record or time statements (default: none). */
+  readonly logger?: Logger;
+}
+
+/**
+ * An uninitialized DataSource with the adapter's entities and migrations and `synchronize` off. The composition root
+ * owns it: `initialize()` it (or let `runPostgresMigrations` do so), hand it to `createPostgresStore`, `destroy()` it
+ * at shutdown.
+ */
+export function createPostgresDataSource(options: PostgresDataSourceOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: options.url,
+    ...(options.schema === undefined ? {} : { schema: options.schema }),
+    ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
+    entities: postgresEntities,
+    migrations: postgresMigrations,
+    migrationsTableName: MIGRATIONS_TABLE,
+    migrationsRun: false,
+    synchronize: false,
+    installExtensions: false,
+    poolSize: options.poolSize ?? 10,
+    connectTimeoutMS: options.connectTimeoutMs ?? 10_000,
+    applicationName: options.applicationName ?? 'cohort',
+    ...(options.logger === undefined ? { logging: false } : { logger: options.logger, logging: true }),
+    extra: {
+      // Sessions in UTC: timestamptz text is then never printed with a historical offset pg's parser would misread.
+      options: '-c TimeZone=UTC',
+      statement_timeout: options.statementTimeoutMs ?? 30_000,
+    },
+  });
+}
+
+/**
+ * Brings a database's schema up to date at start-up: initializes the DataSource if needed, creates the schema if it
+ * names one, and applies the pending migrations, each in its own transaction. Concurrent start-ups wait for each other
+ * on an advisory lock, so two processes never run the same migration. Returns the names of the migrations applied
+ * (empty when the schema was current). Fails with a CohortError (UNAVAILABLE when the server cannot be reached).
+ */
+export async function runPostgresMigrations(dataSource: DataSource): Promise<string[]> {
+  try {
+    if (!dataSource.isInitialized) await dataSource.initialize();
+    const schema = dataSource.options.type === 'postgres' ? dataSource.options.schema : undefined;
+    const runner = dataSource.createQueryRunner();
+    try {
+      await runner.connect();
+      await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`cohort:migrations:${schema ?? ''}`]);
+      try {
+        if (schema) await runner.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+        const applied = await dataSource.runMigrations({ transaction: 'each' });
+        return applied.map((migration) => migration.name);
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`cohort:migrations:${schema ?? ''}`]);
+      }
+    } finally {
+      await runner.release();
+    }
+  } catch (error) {
+    throw toCohortError(error);
+  }
+}

