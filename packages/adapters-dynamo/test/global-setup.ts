@@ -1,5 +1,4 @@
 import { startDynamo } from '@cohort/testkit/servers';
-import '@cohort/core';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {

@@ -1,12 +1,10 @@
 import {
-  CohortError,
   activityVerbs,
   dayOf,
   parseRecords,
   recordKeys,
   toPage,
   type ActivityEvent,
-  type ActivityVerb,
   type DailyCount,
   type Page,
   type PageRequest,
@@ -15,7 +13,7 @@ import {
 import { lastByKey } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { batchWrite, countQuery, type Key } from '../shared/dynamo-ops.js';
-import { cursorNumber, cursorString } from '../shared/item-format.js';
+import { cursorNumber, cursorOneOf, cursorString } from '../shared/item-format.js';
 import { parsePage, readPartitions, type PartitionStart } from '../shared/paging.js';
 import { countScanPartition, scanIndexQuery } from '../shared/scan-index.js';
 import { toActivity, toActivityItem, toCounterItem, toDailyCount } from './activity.items.js';
@@ -84,9 +82,7 @@ export class DynamoActivityCountRecordSet implements RecordSet<DailyCount> {
     const { limit, cursor } = parsePage(page, scope, 2);
     let start: Key | undefined;
     if (cursor) {
-      const verb = cursorString(cursor, 0) as ActivityVerb;
-      if (!activityVerbs.includes(verb)) throw CohortError.validation('Invalid cursor: it names no verb');
-      start = activityKeys.counter(verb, cursorString(cursor, 1));
+      start = activityKeys.counter(cursorOneOf(cursor, 0, activityVerbs), cursorString(cursor, 1));
     }
     const rows = await readPartitions(
       this.context,
@@ -110,7 +106,7 @@ export class DynamoActivityCountRecordSet implements RecordSet<DailyCount> {
     );
   }
 
-  count(): Promise<number> {
+  async count(): Promise<number> {
     return countQuery(this.context, countersQuery(), 'activityCounts.count');
   }
 }

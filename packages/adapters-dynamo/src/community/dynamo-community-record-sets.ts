@@ -11,11 +11,12 @@ import {
   type Post,
   type Reaction,
   type RecordSet,
+  reactionKinds,
 } from '@cohort/core';
 import { RETRY, forEachLimit, lastByKey, optimistic } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { batchWrite, failedAt, getItem, transactWrite, type Item } from '../shared/dynamo-ops.js';
-import { cursorString } from '../shared/item-format.js';
+import { cursorOneOf, cursorString } from '../shared/item-format.js';
 import { countScanPartition, scanIndexPage } from '../shared/scan-index.js';
 import {
   slugGuardItem,
@@ -180,14 +181,12 @@ export function reactionRecordSet(context: DynamoContext): RecordSet<Reaction> {
     name: 'reactions',
     partition: communityKeys.reactionScanPartition,
     arity: 3,
-    startKey: (cursor) => {
-      const kind = cursorString(cursor, 2);
-      return communityKeys.reactionScanStart(
+    startKey: (cursor) =>
+      communityKeys.reactionScanStart(
         cursorString(cursor, 0),
         cursorString(cursor, 1),
-        kind as Reaction['kind'],
-      );
-    },
+        cursorOneOf(cursor, 2, reactionKinds),
+      ),
     keyOf: (reaction) => [reaction.postId, reaction.userId, reaction.kind],
     toDomain: toReaction,
     toItem: toReactionItem,

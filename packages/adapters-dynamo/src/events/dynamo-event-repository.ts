@@ -19,11 +19,12 @@ import {
   type ListUpcomingFilter,
   type Page,
   type PageRequest,
+  type ParsedEventPatch,
   type Registration,
 } from '@cohort/core';
-import { RETRY, optimistic } from '../shared/concurrency.js';
+import { KeyedGate, RETRY, optimistic } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
-import { failedAt, getItem, putItem, queryItems, transactWrite } from '../shared/dynamo-ops.js';
+import { failedAt, getItem, putItem, queryItems, transactWrite, type Item } from '../shared/dynamo-ops.js';
 import { Expression } from '../shared/expression.js';
 import { cursorNumber, cursorString } from '../shared/item-format.js';
 import { keysetPage } from '../shared/paging.js';
@@ -46,6 +47,17 @@ const PROMOTIONS_PER_TRANSACTION = 95;
 /** Attempts that tolerate an index that has not yet caught up with the waitlist before promoting what it shows. */
 const INDEX_LAG_ATTEMPTS = 5;
 
+/**
+ * Seat-changing writes (register, cancel, update) to one event that this process lets run at once. Two keep the
+ * conditional paths honest (they still meet each other's commits) without letting a burst of a hundred registrations
+ * become a storm of failed conditions: measured on DynamoDB Local, a hundred parallel registrations take ~1.5 s this
+ * way against 10-20 s ungated.
+ */
+const SEAT_WRITERS_PER_EVENT = 2;
+
+/** These transactions rest on what was just read: on a conflict, read again rather than resend. */
+const REREAD = { retryConflicts: false } as const;
+
 const INDEX_ATTRIBUTES = [TABLE.gsi1.partitionKey, TABLE.gsi1.sortKey, TABLE.gsi2.partitionKey, TABLE.gsi2.sortKey];
 
 /**
@@ -55,6 +67,9 @@ const INDEX_ATTRIBUTES = [TABLE.gsi1.partitionKey, TABLE.gsi1.sortKey, TABLE.gsi
  * whose conditions fail if anything moved, and the whole step is retried.
  */
 export class DynamoEventRepository implements EventRepository {
+  /** Seat-changing writes to one event, at most this many in flight from this process (see KeyedGate). */
+  private readonly seats = new KeyedGate(SEAT_WRITERS_PER_EVENT);
+
   constructor(private readonly context: DynamoContext) {}
 
   async create(input: CreateEventInput): Promise<Event> {
@@ -78,6 +93,10 @@ export class DynamoEventRepository implements EventRepository {
     const eventId = parseId(id);
     const parsed = parseEventPatch(patch);
     const expected = parseExpectedVersion(expectedVersion);
+    return this.seats.run(eventId, () => this.applyUpdate(eventId, parsed, expected));
+  }
+
+  private async applyUpdate(eventId: string, parsed: ParsedEventPatch, expected: number): Promise<Event> {
     const updated = await optimistic('events.update', async (attempt) => {
       const item = await getItem(this.context, eventKeys.event(eventId), 'events.update');
       if (!item) throw CohortError.notFound('Event', eventId);
@@ -115,7 +134,7 @@ export class DynamoEventRepository implements EventRepository {
         },
         ...candidates.map((registration) => this.promotion(registration)),
       ];
-      const result = await transactWrite(this.context, writes, 'events.update');
+      const result = await transactWrite(this.context, writes, 'events.update', REREAD);
       if (result.ok) return final;
       if (failedAt(result, 0)) {
         const latest = await getItem(this.context, eventKeys.event(eventId), 'events.update');
@@ -153,70 +172,93 @@ export class DynamoEventRepository implements EventRepository {
   async register(eventId: string, userId: string): Promise<Registration> {
     const event = parseId(eventId, 'eventId');
     const user = parseId(userId, 'userId');
-    return optimistic('events.register', async () => {
-      const [eventItem, registrationItem] = await Promise.all([
-        getItem(this.context, eventKeys.event(event), 'events.register'),
-        getItem(this.context, eventKeys.registration(event, user), 'events.register'),
-      ]);
-      if (!eventItem) throw CohortError.notFound('Event', event);
-      const existing = registrationItem ? toRegistration(registrationItem) : null;
-      if (existing && existing.status !== 'cancelled') return existing;
-      const current = toEvent(eventItem);
-      const status = admissionFor(current);
-      const lastPosition = lastPositionOf(eventItem);
-      const now = this.context.clock.now();
-      const registration: Registration = {
-        eventId: event,
-        userId: user,
-        status,
-        position: lastPosition + 1,
-        registeredAt: now,
-        updatedAt: now,
-      };
-      const seat = status === 'registered' ? 'registeredCount < #capacity' : 'registeredCount >= #capacity';
-      const result = await transactWrite(
-        this.context,
-        [
-          {
-            Update: {
-              TableName: this.context.tableName,
-              Key: eventKeys.event(event),
-              UpdateExpression: 'ADD #last :one, #counter :one',
-              ConditionExpression:
-                `#status = :scheduled AND ${seat} AND ` +
-                (lastPosition === 0 ? '(attribute_not_exists(#last) OR #last = :last)' : '#last = :last'),
-              ExpressionAttributeNames: {
-                '#last': LAST_POSITION,
-                '#counter': status === 'registered' ? 'registeredCount' : 'waitlistCount',
-                '#status': 'status',
-                '#capacity': 'capacity',
+    // What the last attempt learned: a failed condition hands back the item as it is (ReturnValuesOnConditionCheck-
+    // Failure), so under contention the next attempt goes straight to its transaction without reading again.
+    let known: { event?: Item; registration?: Item | null } = {};
+    return this.seats.run(event, () =>
+      optimistic('events.register', async () => {
+        const [eventItem, registrationItem] = await Promise.all([
+          known.event ?? getItem(this.context, eventKeys.event(event), 'events.register'),
+          known.registration !== undefined
+            ? known.registration
+            : getItem(this.context, eventKeys.registration(event, user), 'events.register'),
+        ]);
+        known = {};
+        if (!eventItem) throw CohortError.notFound('Event', event);
+        const existing = registrationItem ? toRegistration(registrationItem) : null;
+        if (existing && existing.status !== 'cancelled') return existing;
+        const current = toEvent(eventItem);
+        const status = admissionFor(current);
+        const lastPosition = lastPositionOf(eventItem);
+        const now = this.context.clock.now();
+        const registration: Registration = {
+          eventId: event,
+          userId: user,
+          status,
+          position: lastPosition + 1,
+          registeredAt: now,
+          updatedAt: now,
+        };
+        const seat = status === 'registered' ? 'registeredCount < #capacity' : 'registeredCount >= #capacity';
+        const result = await transactWrite(
+          this.context,
+          [
+            {
+              Update: {
+                TableName: this.context.tableName,
+                Key: eventKeys.event(event),
+                UpdateExpression: 'ADD #last :one, #counter :one',
+                ConditionExpression:
+                  `#status = :scheduled AND ${seat} AND ` +
+                  (lastPosition === 0 ? '(attribute_not_exists(#last) OR #last = :last)' : '#last = :last'),
+                ExpressionAttributeNames: {
+                  '#last': LAST_POSITION,
+                  '#counter': status === 'registered' ? 'registeredCount' : 'waitlistCount',
+                  '#status': 'status',
+                  '#capacity': 'capacity',
+                },
+                ExpressionAttributeValues: { ':one': 1, ':scheduled': 'scheduled', ':last': lastPosition },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               },
-              ExpressionAttributeValues: { ':one': 1, ':scheduled': 'scheduled', ':last': lastPosition },
             },
-          },
-          {
-            Put: {
-              TableName: this.context.tableName,
-              Item: toRegistrationItem(registration),
-              ...(existing
-                ? {
-                    ConditionExpression: '#status = :cancelled AND #position = :position',
-                    ExpressionAttributeNames: { '#status': 'status', '#position': 'position' },
-                    ExpressionAttributeValues: { ':cancelled': 'cancelled', ':position': existing.position },
-                  }
-                : { ConditionExpression: 'attribute_not_exists(pk)' }),
+            {
+              Put: {
+                TableName: this.context.tableName,
+                Item: toRegistrationItem(registration),
+                ...(existing
+                  ? {
+                      ConditionExpression: '#status = :cancelled AND #position = :position',
+                      ExpressionAttributeNames: { '#status': 'status', '#position': 'position' },
+                      ExpressionAttributeValues: { ':cancelled': 'cancelled', ':position': existing.position },
+                    }
+                  : { ConditionExpression: 'attribute_not_exists(pk)' }),
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
             },
-          },
-        ],
-        'events.register',
-      );
-      return result.ok ? registration : RETRY;
-    });
+          ],
+          'events.register',
+          REREAD,
+        );
+        if (result.ok) return registration;
+        // Reuse what the cancellation returned: the event or registration as it now is, or (for an item whose
+        // condition held) what was read, which only changes together with the other item.
+        if (result.reasons[0] === 'ConditionalCheckFailed' && result.reasons[1] === 'None') {
+          known = { ...(result.items[0] ? { event: result.items[0] } : {}), registration: registrationItem };
+        } else if (result.reasons[1] === 'ConditionalCheckFailed' && result.items[1]) {
+          known = { registration: result.items[1] };
+        }
+        return RETRY;
+      }),
+    );
   }
 
   async cancelRegistration(eventId: string, userId: string): Promise<Registration> {
     const event = parseId(eventId, 'eventId');
     const user = parseId(userId, 'userId');
+    return this.seats.run(event, () => this.cancel(event, user));
+  }
+
+  private async cancel(event: string, user: string): Promise<Registration> {
     return optimistic('events.cancelRegistration', async (attempt) => {
       const [eventItem, registrationItem] = await Promise.all([
         getItem(this.context, eventKeys.event(event), 'events.cancelRegistration'),
@@ -251,7 +293,7 @@ export class DynamoEventRepository implements EventRepository {
           );
         }
       }
-      const result = await transactWrite(this.context, writes, 'events.cancelRegistration');
+      const result = await transactWrite(this.context, writes, 'events.cancelRegistration', REREAD);
       return result.ok ? cancelled : RETRY;
     });
   }
@@ -271,6 +313,7 @@ export class DynamoEventRepository implements EventRepository {
         this.context,
         [this.replaceRegistration(current, attended)],
         'events.markAttended',
+        REREAD,
       );
       return result.ok ? attended : RETRY;
     });
@@ -344,6 +387,7 @@ export class DynamoEventRepository implements EventRepository {
             ...candidates.map((registration) => this.promotion(registration)),
           ],
           'events.promote',
+          REREAD,
         );
         return result.ok ? false : RETRY;
       });

@@ -51,7 +51,7 @@ export function isConditionalCheckFailed(error: unknown): boolean {
 
 /** True for a transaction DynamoDB cancelled; its CancellationReasons say why. */
 export function isTransactionCanceled(error: unknown): error is Error & {
-  CancellationReasons?: { Code?: string; Message?: string }[];
+  CancellationReasons?: { Code?: string; Message?: string; Item?: Record<string, unknown> }[];
 } {
   return nameOf(error) === 'TransactionCanceledException';
 }

@@ -15,6 +15,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { CohortError } from '@cohort/core';
+import { fromAttributeMap } from './attribute-values.js';
 import { call, type DynamoContext } from './dynamo-context.js';
 import { isConditionalCheckFailed, isTransactionCanceled, toCohortError } from './dynamo-errors.js';
 import { MAX_ATTEMPTS, backoffDelay, sleep } from './retry.js';
@@ -218,8 +219,21 @@ export async function batchWrite(context: DynamoContext, writes: readonly BatchW
   }
 }
 
-/** The outcome of a transaction: committed, or cancelled with one reason code per item ('None' for items that passed). */
-export type TransactionResult = { readonly ok: true } | { readonly ok: false; readonly reasons: readonly string[] };
+/**
+ * The outcome of a transaction: committed, or cancelled with one reason code per item ('None' for items that passed)
+ * and, for items written with ReturnValuesOnConditionCheckFailure ALL_OLD whose condition failed, the item as it was.
+ */
+export type TransactionResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reasons: readonly string[]; readonly items: readonly (Item | undefined)[] };
+
+export interface TransactionOptions {
+  /**
+   * Retry TransactionConflict cancellations here (default true). Read-then-write loops pass false: the conflicting
+   * transaction has probably moved what their conditions rest on, so they re-read rather than resend.
+   */
+  readonly retryConflicts?: boolean;
+}
 
 const RETRYABLE_REASONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
 
@@ -232,6 +246,7 @@ export async function transactWrite(
   context: DynamoContext,
   items: readonly TransactWriteItem[],
   what: string,
+  options: TransactionOptions = {},
 ): Promise<TransactionResult> {
   if (items.length === 0) return { ok: true };
   // One token for every retry of this transaction: if a response was lost after DynamoDB committed, the retry is
@@ -243,9 +258,18 @@ export async function transactWrite(
       return { ok: true };
     } catch (error) {
       if (!isTransactionCanceled(error)) throw toCohortError(error, what);
-      const reasons = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
-      const conditionFailed = reasons.includes('ConditionalCheckFailed');
-      if (conditionFailed) return { ok: false, reasons };
+      const cancellations = error.CancellationReasons ?? [];
+      const reasons = cancellations.map((reason) => reason.Code ?? 'None');
+      const stale = () => ({
+        ok: false as const,
+        reasons,
+        items: cancellations.map((reason) =>
+          reason.Item ? fromAttributeMap(reason.Item as Record<string, Record<string, unknown>>) : undefined,
+        ),
+      });
+      if (reasons.includes('ConditionalCheckFailed')) return stale();
+      // A transaction whose conditions rest on a read is stale once a conflicting one commits: read again instead.
+      if (options.retryConflicts === false && reasons.includes('TransactionConflict')) return stale();
       if (!reasons.some((reason) => RETRYABLE_REASONS.has(reason))) {
         throw toCohortError(error, what);
       }

@@ -73,3 +73,10 @@ export function cursorString(key: CursorKey, index: number): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 1024) throw invalidCursor();
   return value;
 }
+
+/** The cursor value at `index` as one of `allowed` (a verb, a reaction kind), or VALIDATION. */
+export function cursorOneOf<T extends string>(key: CursorKey, index: number, allowed: readonly T[]): T {
+  const value = key[index];
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) throw invalidCursor();
+  return value as T;
+}
