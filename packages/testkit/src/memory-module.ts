@@ -1,5 +1,6 @@
-import { TOKENS, type Clock, type CohortStore, type PortName, type Token } from '@cohort/core';
-import { ContainerModule } from 'inversify';
+import type { Clock, CohortStore, PortName } from '@cohort/core';
+import { storeModule } from '@cohort/wiring';
+import type { ContainerModule } from 'inversify';
 import { createMemoryStore } from './memory/memory-store.js';
 
 export interface MemoryModuleOptions {
@@ -11,33 +12,12 @@ export interface MemoryModuleOptions {
   readonly store?: CohortStore;
 }
 
-const portTokens: { readonly [P in PortName]: Token<CohortStore[P]> } = {
-  users: TOKENS.UserRepository,
-  contents: TOKENS.ContentRepository,
-  enrollments: TOKENS.EnrollmentRepository,
-  events: TOKENS.EventRepository,
-  communities: TOKENS.CommunityRepository,
-  memberships: TOKENS.MembershipRepository,
-  posts: TOKENS.PostRepository,
-  activity: TOKENS.ActivityLog,
-};
-
 /**
  * An inversify module binding the chosen ports to an in-memory store, and that store's record sets under
  * `TOKENS.RecordSets` named after each port (the convention of @cohort/wiring's `storeModule`). For unit tests and
  * the demo; each call without `store` makes a new, empty store.
  */
 export function memoryModule(options: MemoryModuleOptions = {}): ContainerModule {
-  const all = Object.keys(portTokens) as PortName[];
-  const ports = options.ports ?? all;
-  for (const port of ports) {
-    if (!all.includes(port)) throw new Error(`Cohort wiring: memoryModule got an unknown port ${String(port)}`);
-  }
   const store = options.store ?? createMemoryStore(options.clock ? { clock: options.clock } : {});
-  return new ContainerModule(({ bind }) => {
-    for (const port of new Set(ports)) {
-      bind(portTokens[port]).toConstantValue(store[port]);
-      bind(TOKENS.RecordSets).toConstantValue(store.recordSets).whenNamed(port);
-    }
-  });
+  return storeModule(store, { ports: options.ports, moduleName: 'memoryModule' });
 }

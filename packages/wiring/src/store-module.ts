@@ -6,6 +6,8 @@ import { portLabel, portNames, portTokens } from './ports.js';
 export interface StoreModuleOptions {
   /** The ports this store serves; every port by default. */
   readonly ports?: readonly PortName[];
+  /** Names the module in errors, e.g. `postgresModule`. */
+  readonly moduleName?: string;
 }
 
 /**
@@ -34,7 +36,7 @@ export function selectPorts(ports: readonly PortName[] | undefined, moduleName =
  * your own, or a store wrapped in decorators.
  */
 export function storeModule(store: CohortStore, options: StoreModuleOptions = {}): ContainerModule {
-  const ports = selectPorts(options.ports);
+  const ports = selectPorts(options.ports, options.moduleName);
   return new ContainerModule(({ bind }) => {
     for (const port of ports) {
       bind(portTokens[port]).toConstantValue(store[port]);

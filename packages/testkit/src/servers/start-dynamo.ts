@@ -1,8 +1,6 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import type { Socket } from 'node:net';
+import { dockerEndpoint, firstLine, freePort, withTimeout } from './server-support.js';
 
 /** A DynamoDB endpoint for tests and the demo, with the dummy credentials it accepts. */
 export interface DynamoServer {
@@ -89,16 +87,6 @@ function assertLoopback(endpoint: string): void {
   const host = new URL(endpoint).hostname;
   const loopback = host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
   if (!loopback) throw new Error(`refusing DynamoDB endpoint ${endpoint}: not loopback`);
-}
-
-/** A cheap guess that a Docker engine may answer, without waiting on a connection that never comes. */
-function dockerEndpoint(): string | null {
-  const fromEnv = process.env['DOCKER_HOST'];
-  if (fromEnv) return fromEnv;
-  const sockets = ['/var/run/docker.sock', join(homedir(), '.docker', 'run', 'docker.sock')];
-  const runtimeDir = process.env['XDG_RUNTIME_DIR'];
-  if (runtimeDir) sockets.push(join(runtimeDir, 'docker.sock'));
-  return sockets.find((socket) => existsSync(socket)) ?? null;
 }
 
 async function startInDocker(image: string, timeoutMs: number): Promise<DynamoServer> {
@@ -240,32 +228,4 @@ async function waitUntilAnswering(endpoint: string, timeoutMs: number, failure: 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`no answer to ListTables at ${endpoint} within ${timeoutMs} ms (${last})`);
-}
-
-/** A port nobody listens on right now: the kernel picks one for a throw-away listener on port 0. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => (port > 0 ? resolve(port) : reject(new Error('could not find a free port'))));
-    });
-  });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-    timer.unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0] ?? message;
 }

@@ -1,7 +1,7 @@
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { dockerEndpoint, firstLine, freePort, withTimeout } from './server-support.js';
 
 /** A PostgreSQL server for tests and the demo; `url` points at its `postgres` maintenance database. */
 export interface PostgresServer {
@@ -60,16 +60,6 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   return server;
 }
 
-/** A cheap guess that a Docker engine may answer, without waiting on a connection that never comes. */
-function dockerEndpoint(): string | null {
-  const fromEnv = process.env['DOCKER_HOST'];
-  if (fromEnv) return fromEnv;
-  const sockets = ['/var/run/docker.sock', join(homedir(), '.docker', 'run', 'docker.sock')];
-  const runtimeDir = process.env['XDG_RUNTIME_DIR'];
-  if (runtimeDir) sockets.push(join(runtimeDir, 'docker.sock'));
-  return sockets.find((socket) => existsSync(socket)) ?? null;
-}
-
 async function startInDocker(image: string): Promise<PostgresServer> {
   const { GenericContainer, Wait, getContainerRuntimeClient } = await import('testcontainers');
   // Ask the engine first with a short deadline: a dead socket must not cost testcontainers' long default timeout.
@@ -102,7 +92,15 @@ async function startEmbedded(): Promise<PostgresServer> {
   // reach the data directory inside it (without the chmod, initdb fails with Permission denied).
   const root = mkdtempSync(join(tmpdir(), 'cohort-pg-'));
   chmodSync(root, 0o777);
-  const removeRoot = (): void => rmSync(root, { recursive: true, force: true });
+  // Best effort: at exit (e.g. Ctrl-C during initdb) the server may still be writing there, and a cleanup error
+  // must not turn an interrupted run into a stack dump.
+  const removeRoot = (): void => {
+    try {
+      rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // left under the OS temp dir, which the OS cleans
+    }
+  };
   process.once('exit', removeRoot);
   const port = await freePort();
   const output: string[] = [];
@@ -157,34 +155,6 @@ async function startEmbedded(): Promise<PostgresServer> {
   };
 }
 
-/** A port nobody listens on right now: the kernel picks one for a throw-away listener on port 0. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => (port > 0 ? resolve(port) : reject(new Error('could not find a free port'))));
-    });
-  });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-    timer.unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 function redact(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
-}
-
-function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0] ?? message;
 }
