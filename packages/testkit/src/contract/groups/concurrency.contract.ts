@@ -18,6 +18,7 @@ interface Settled<T> {
   readonly values: T[];
   /** The code of each failure (or its text, if something other than a CohortError escaped the port). */
   readonly errors: string[];
+  readonly detail: string;
 }
 
 /** Runs every action at once and sorts the outcomes; only CohortErrors are expected to leave a port. */
@@ -25,12 +26,17 @@ async function settle<T>(actions: readonly Promise<T>[]): Promise<Settled<T>> {
   const results = await Promise.allSettled(actions);
   const values: T[] = [];
   const errors: string[] = [];
+  const messages: string[] = [];
   for (const result of results) {
     if (result.status === 'fulfilled') values.push(result.value);
-    else
-      errors.push(CohortError.is(result.reason) ? result.reason.code : `not a CohortError: ${String(result.reason)}`);
+    else {
+      const reason: unknown = result.reason;
+      errors.push(CohortError.is(reason) ? reason.code : `not a CohortError: ${String(reason)}`);
+      messages.push(reason instanceof Error ? reason.message : String(reason));
+    }
   }
-  return { values, errors };
+  // The messages only explain a failed assertion (`expect(errors, detail)`); the codes are what is asserted.
+  return { values, errors, detail: [...new Set(messages)].join('\n') };
 }
 
 const repeat = <T>(count: number, make: (index: number) => T): T[] => Array.from({ length: count }, (_, i) => make(i));
@@ -106,11 +112,11 @@ export function concurrencyContract(context: ContractContext): void {
   describe('concurrency: unique keys', () => {
     it('lets exactly one of 50 parallel creates of one email, in different letter cases, succeed', async () => {
       const emails = letterCases(fixtures.email(), 50);
-      const { values, errors } = await settle(
+      const { values, errors, detail } = await settle(
         emails.map((email) => store().users.create({ email, displayName: 'Racer' })),
       );
       expect(values).toHaveLength(1);
-      expect(errors).toEqual(codes(49, 'CONFLICT'));
+      expect(errors, detail).toEqual(codes(49, 'CONFLICT'));
       const winner = values[0];
       expect(await store().users.findByEmail(emails[0] as string)).toEqual(winner);
       expect(await store().users.findByEmail((emails[0] as string).toUpperCase())).toEqual(winner);
@@ -119,11 +125,11 @@ export function concurrencyContract(context: ContractContext): void {
     it('lets exactly one of 50 parallel creates of one community slug, in different letter cases, succeed', async () => {
       const slugs = letterCases(fixtures.slug('racing-slug'), 50);
       const owners = repeat(50, () => fixtures.id());
-      const { values, errors } = await settle(
+      const { values, errors, detail } = await settle(
         slugs.map((slug, i) => store().communities.create({ slug, name: 'Racing', ownerId: owners[i] as string })),
       );
       expect(values).toHaveLength(1);
-      expect(errors).toEqual(codes(49, 'CONFLICT'));
+      expect(errors, detail).toEqual(codes(49, 'CONFLICT'));
       const winner = values[0];
       expect(await store().communities.getBySlug(slugs[0] as string)).toEqual(winner);
       expect(winner?.memberCount).toBe(1);
@@ -144,12 +150,12 @@ export function concurrencyContract(context: ContractContext): void {
     it('gives a contested new email to exactly one of two users changing to it', async () => {
       const [a, b] = [await fixtures.user(), await fixtures.user()];
       const email = fixtures.email();
-      const { values, errors } = await settle([
+      const { values, errors, detail } = await settle([
         store().users.update(a.id, { email }, a.version),
         store().users.update(b.id, { email: email.toUpperCase() }, b.version),
       ]);
       expect(values).toHaveLength(1);
-      expect(errors).toEqual(['CONFLICT']);
+      expect(errors, detail).toEqual(['CONFLICT']);
       expect(await store().users.findByEmail(email)).toEqual(values[0]);
     });
   });
@@ -158,8 +164,8 @@ export function concurrencyContract(context: ContractContext): void {
     it('keeps one enrollment for 20 parallel enrolls of one pair', async () => {
       const content = await fixtures.publishedContent();
       const userId = fixtures.id();
-      const { values, errors } = await settle(repeat(20, () => store().enrollments.enroll(userId, content.id)));
-      expect(errors).toEqual([]);
+      const { values, errors, detail } = await settle(repeat(20, () => store().enrollments.enroll(userId, content.id)));
+      expect(errors, detail).toEqual([]);
       expect(new Set(values.map((value) => JSON.stringify(value))).size).toBe(1);
       expect(await store().enrollments.countsFor(content.id)).toEqual({ enrolled: 1, completed: 0 });
       expect((await store().enrollments.listByUser(userId)).items).toEqual([values[0]]);
@@ -168,8 +174,8 @@ export function concurrencyContract(context: ContractContext): void {
     it('counts 20 parallel joins of one user once', async () => {
       const community = await fixtures.community();
       const userId = fixtures.id();
-      const { values, errors } = await settle(repeat(20, () => store().memberships.join(community.id, userId)));
-      expect(errors).toEqual([]);
+      const { values, errors, detail } = await settle(repeat(20, () => store().memberships.join(community.id, userId)));
+      expect(errors, detail).toEqual([]);
       expect(new Set(values.map((value) => JSON.stringify(value))).size).toBe(1);
       expect((await store().communities.getById(community.id))?.memberCount).toBe(2);
       expect(await members(community.id)).toHaveLength(2);
@@ -178,8 +184,8 @@ export function concurrencyContract(context: ContractContext): void {
     it('counts 20 parallel reactions of one kind by one user once', async () => {
       const post = await fixtures.post();
       const userId = fixtures.id();
-      const { values, errors } = await settle(repeat(20, () => store().posts.react(post.id, userId, 'like')));
-      expect(errors).toEqual([]);
+      const { values, errors, detail } = await settle(repeat(20, () => store().posts.react(post.id, userId, 'like')));
+      expect(errors, detail).toEqual([]);
       expect(values.filter((added) => added)).toHaveLength(1);
       expect((await store().posts.getById(post.id))?.reactionCounts).toEqual({
         like: 1,
@@ -193,8 +199,8 @@ export function concurrencyContract(context: ContractContext): void {
   describe('concurrency: event seats', () => {
     it('seats exactly capacity of 100 parallel registrants and waitlists the rest', async () => {
       const event = await fixtures.event({ capacity: 10 });
-      const { values, errors } = await settle(repeat(100, () => events().register(event.id, fixtures.id())));
-      expect(errors).toEqual([]);
+      const { values, errors, detail } = await settle(repeat(100, () => events().register(event.id, fixtures.id())));
+      expect(errors, detail).toEqual([]);
       expect(values.filter((row) => row.status === 'registered')).toHaveLength(10);
       expect(values.filter((row) => row.status === 'waitlisted')).toHaveLength(90);
       expect(values.map((row) => row.position).sort((a, b) => a - b)).toEqual(repeat(100, (i) => i + 1));
@@ -206,8 +212,8 @@ export function concurrencyContract(context: ContractContext): void {
     it('keeps one registration for 20 parallel registrations by one user', async () => {
       const event = await fixtures.event({ capacity: 5 });
       const userId = fixtures.id();
-      const { values, errors } = await settle(repeat(20, () => events().register(event.id, userId)));
-      expect(errors).toEqual([]);
+      const { values, errors, detail } = await settle(repeat(20, () => events().register(event.id, userId)));
+      expect(errors, detail).toEqual([]);
       expect(new Set(values.map((value) => JSON.stringify(value))).size).toBe(1);
       expect(values[0]).toMatchObject({ status: 'registered', position: 1 });
       const { event: after, rows } = await expectEventInvariants(event.id);
@@ -219,11 +225,11 @@ export function concurrencyContract(context: ContractContext): void {
       const event = await fixtures.event({ capacity: 1 });
       const [seat, next] = (await registerAll(event.id, 2)) as [Registration, Registration];
       const newcomers = repeat(10, () => fixtures.id());
-      const { errors } = await settle<unknown>([
+      const { errors, detail } = await settle<unknown>([
         events().cancelRegistration(event.id, seat.userId),
         ...newcomers.map((userId) => events().register(event.id, userId)),
       ]);
-      expect(errors).toEqual([]);
+      expect(errors, detail).toEqual([]);
       expect((await events().getRegistration(event.id, next.userId))?.status).toBe('registered');
       expect(await registrations(event.id, 'registered')).toHaveLength(1);
       const { event: after } = await expectEventInvariants(event.id);
@@ -233,8 +239,10 @@ export function concurrencyContract(context: ContractContext): void {
     it('promotes exactly the 5 earliest waitlisted for 5 parallel cancels', async () => {
       const event = await fixtures.event({ capacity: 5 });
       const made = await registerAll(event.id, 15);
-      const { errors } = await settle(made.slice(0, 5).map((row) => events().cancelRegistration(event.id, row.userId)));
-      expect(errors).toEqual([]);
+      const { errors, detail } = await settle(
+        made.slice(0, 5).map((row) => events().cancelRegistration(event.id, row.userId)),
+      );
+      expect(errors, detail).toEqual([]);
       const registered = await registrations(event.id, 'registered');
       expect(registered.map((row) => row.userId)).toEqual(made.slice(5, 10).map((row) => row.userId));
       const waiting = await registrations(event.id, 'waitlisted');
@@ -247,11 +255,11 @@ export function concurrencyContract(context: ContractContext): void {
       const event = await fixtures.event({ capacity: 1 });
       const [seat] = (await registerAll(event.id, 1)) as [Registration];
       await events().cancelRegistration(event.id, seat.userId);
-      const { values, errors } = await settle([
+      const { values, errors, detail } = await settle([
         events().register(event.id, fixtures.id()),
         events().register(event.id, fixtures.id()),
       ]);
-      expect(errors).toEqual([]);
+      expect(errors, detail).toEqual([]);
       expect(values.map((row) => row.status).sort()).toEqual(['registered', 'waitlisted']);
       const { event: after } = await expectEventInvariants(event.id);
       expect(after).toMatchObject({ registeredCount: 1, waitlistCount: 1 });
@@ -260,8 +268,10 @@ export function concurrencyContract(context: ContractContext): void {
     it('promotes once for 10 parallel cancels of one seat', async () => {
       const event = await fixtures.event({ capacity: 2 });
       const [seat, , w1, w2, w3] = (await registerAll(event.id, 5)) as Tuple5<Registration>;
-      const { values, errors } = await settle(repeat(10, () => events().cancelRegistration(event.id, seat.userId)));
-      expect(errors).toEqual([]);
+      const { values, errors, detail } = await settle(
+        repeat(10, () => events().cancelRegistration(event.id, seat.userId)),
+      );
+      expect(errors, detail).toEqual([]);
       expect(values.every((row) => row.status === 'cancelled')).toBe(true);
       expect((await events().getRegistration(event.id, w1.userId))?.status).toBe('registered');
       expect((await events().getRegistration(event.id, w2.userId))?.status).toBe('waitlisted');
@@ -275,8 +285,10 @@ export function concurrencyContract(context: ContractContext): void {
       const [seat, , , w2] = (await registerAll(event.id, 5)) as Tuple5<Registration>;
       const cancelled = await events().cancelRegistration(event.id, seat.userId);
       const before = await reloadEvent(event.id);
-      const { values, errors } = await settle(repeat(10, () => events().cancelRegistration(event.id, seat.userId)));
-      expect(errors).toEqual([]);
+      const { values, errors, detail } = await settle(
+        repeat(10, () => events().cancelRegistration(event.id, seat.userId)),
+      );
+      expect(errors, detail).toEqual([]);
       expect(values).toEqual(repeat(10, () => cancelled));
       expect((await events().getRegistration(event.id, w2.userId))?.status).toBe('waitlisted');
       const { event: after } = await expectEventInvariants(event.id);
@@ -290,8 +302,8 @@ export function concurrencyContract(context: ContractContext): void {
     it('decrements waitlistCount once for 10 parallel cancels of one waitlisted registration', async () => {
       const event = await fixtures.event({ capacity: 1 });
       const [, waiting, last] = (await registerAll(event.id, 3)) as [Registration, Registration, Registration];
-      const { errors } = await settle(repeat(10, () => events().cancelRegistration(event.id, waiting.userId)));
-      expect(errors).toEqual([]);
+      const { errors, detail } = await settle(repeat(10, () => events().cancelRegistration(event.id, waiting.userId)));
+      expect(errors, detail).toEqual([]);
       expect((await events().getRegistration(event.id, last.userId))?.status).toBe('waitlisted');
       const { event: after } = await expectEventInvariants(event.id);
       expect(after).toMatchObject({ registeredCount: 1, waitlistCount: 1 });
@@ -300,12 +312,12 @@ export function concurrencyContract(context: ContractContext): void {
     it('lets exactly one of a racing cancel and markAttended win', async () => {
       const event = await fixtures.event({ capacity: 1 });
       const [seat, next] = (await registerAll(event.id, 2)) as [Registration, Registration];
-      const { values, errors } = await settle([
+      const { values, errors, detail } = await settle([
         events().cancelRegistration(event.id, seat.userId),
         events().markAttended(event.id, seat.userId),
       ]);
       expect(values).toHaveLength(1);
-      expect(errors).toEqual(['CONFLICT']);
+      expect(errors, detail).toEqual(['CONFLICT']);
       const winner = values[0] as Registration;
       expect(await events().getRegistration(event.id, seat.userId)).toEqual(winner);
       const nextStatus = (await events().getRegistration(event.id, next.userId))?.status;
@@ -318,7 +330,7 @@ export function concurrencyContract(context: ContractContext): void {
       const made = await registerAll(event.id, 12); // 5 seated, 7 waiting
       const at = (index: number) => (made[index] as Registration).userId;
       const newcomers = repeat(10, () => fixtures.id());
-      const { errors } = await settle<unknown>([
+      const { errors, detail } = await settle<unknown>([
         events().cancelRegistration(event.id, at(0)),
         events().cancelRegistration(event.id, at(0)),
         events().cancelRegistration(event.id, at(2)),
@@ -332,7 +344,7 @@ export function concurrencyContract(context: ContractContext): void {
         events().register(event.id, newcomers[0] as string),
         events().cancelRegistration(event.id, at(11)),
       ]);
-      expect(errors).toEqual([]);
+      expect(errors, detail).toEqual([]);
       const { event: after, rows } = await expectEventInvariants(event.id);
       // 22 people registered; 0, 2, 6, 8 and 11 cancelled for good; 4 may or may not have come back.
       const active = rows.filter((row) => row.status !== 'cancelled').length;
@@ -356,11 +368,11 @@ export function concurrencyContract(context: ContractContext): void {
           }
         }
       };
-      const { errors } = await settle<unknown>([
+      const { errors, detail } = await settle<unknown>([
         raise(),
         ...repeat(5, () => events().register(event.id, fixtures.id())),
       ]);
-      expect(errors).toEqual([]);
+      expect(errors, detail).toEqual([]);
       const { event: after, rows } = await expectEventInvariants(event.id);
       expect(after).toMatchObject({ capacity: 8, registeredCount: 8, waitlistCount: 7 });
       const seated = rows.filter((row) => row.status === 'registered').map((row) => row.position);
@@ -388,10 +400,10 @@ export function concurrencyContract(context: ContractContext): void {
   describe('concurrency: community counters', () => {
     it('counts 100 parallel comments', async () => {
       const post = await fixtures.post();
-      const { values, errors } = await settle(
+      const { values, errors, detail } = await settle(
         repeat(100, (i) => store().posts.addComment(post.id, { authorId: fixtures.id(), body: `Comment ${i}` })),
       );
-      expect(errors).toEqual([]);
+      expect(errors, detail).toEqual([]);
       expect(new Set(values.map((comment) => comment.id)).size).toBe(100);
       expect((await store().posts.getById(post.id))?.commentCount).toBe(100);
       const listed = await collectAll((cursor) => store().posts.listComments(post.id, { cursor, limit: 100 }));
@@ -519,9 +531,9 @@ export function concurrencyContract(context: ContractContext): void {
   describe('concurrency: optimistic versions', () => {
     /** Two (or more) updates from the same version: exactly one wins, the rest get CONCURRENCY, the winner is stored. */
     async function expectOneWinner<T>(updates: readonly Promise<T>[], read: () => Promise<T | null>): Promise<T> {
-      const { values, errors } = await settle(updates);
+      const { values, errors, detail } = await settle(updates);
       expect(values).toHaveLength(1);
-      expect(errors).toEqual(codes(updates.length - 1, 'CONCURRENCY'));
+      expect(errors, detail).toEqual(codes(updates.length - 1, 'CONCURRENCY'));
       const winner = values[0] as T;
       expect(await read()).toEqual(winner);
       expect(winner).toMatchObject({ version: 2 });
