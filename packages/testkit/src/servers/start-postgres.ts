@@ -167,6 +167,8 @@ function redact(url: string): string {
  * explicitly (or at `exit`) instead.
  */
 async function keepExitCodes(): Promise<void> {
-  const { default: exitHook } = await import('async-exit-hook');
+  // A string, not a literal: async-exit-hook ships no types, and every package compiling this file would need some.
+  const specifier: string = 'async-exit-hook';
+  const { default: exitHook } = (await import(specifier)) as { default: { unhookEvent(event: string): void } };
   exitHook.unhookEvent('beforeExit');
 }
