@@ -1,0 +1,105 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+const operations = [
+  'user-by-email',
+  'content-by-tag',
+  'feed-first-page',
+  'feed-deep-page',
+  'post-comments',
+  'register',
+  'register-contended',
+  'activity-by-actor',
+  'daily-counts-30d',
+  'append-activity-100',
+];
+
+/** Runs the benchmark script as `npm run bench` does; resolves with its exit code and output. */
+function runBench(args: readonly string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--expose-gc', '--conditions=@cohort/source', '--import', 'tsx', 'bench/run-bench.ts', ...args],
+      {
+        cwd: root,
+        env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'bench/tsconfig.run.json') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, output }));
+  });
+}
+
+interface Results {
+  scale: string;
+  adapters: { adapter: string; load: { records: number }; cases: { operation: string; concurrency: number }[] }[];
+}
+
+// A smoke test, not a timed one: the small platform on both adapters with a handful of samples, only to show that
+// the script runs end to end, that every raw statement matches its adapter call, and that it writes its files.
+describe('npm run bench -- --scale small', () => {
+  let out: string | undefined;
+  afterAll(async () => {
+    if (out) await rm(out, { recursive: true, force: true });
+  });
+
+  it('measures every operation on both adapters and writes the JSON and markdown results', async () => {
+    out = await mkdtemp(join(tmpdir(), 'cohort-bench-'));
+    const { code, output } = await runBench([
+      '--scale',
+      'small',
+      '--adapter',
+      'all',
+      '--samples',
+      '20',
+      '--rounds',
+      '2',
+      '--warmup',
+      '5',
+      // Keeps DynamoDB Local's load short: what the benchmark reads, plus 1 in 20 of the rest.
+      '--dynamo-every',
+      '20',
+      '--load-concurrency',
+      '8',
+      '--out',
+      out,
+    ]);
+    expect(code, output).toBe(0);
+
+    const files = (await readdir(out)).sort();
+    const json = files.find((file) => file.endsWith('-small.json'));
+    const markdown = files.find((file) => file.endsWith('-small.md'));
+    expect(json, files.join(', ')).toBeDefined();
+    expect(markdown, files.join(', ')).toBeDefined();
+
+    const results = JSON.parse(await readFile(join(out, json as string), 'utf8')) as Results;
+    expect(results.scale).toBe('small');
+    expect(results.adapters.map((adapter) => adapter.adapter)).toEqual(['postgres', 'dynamo']);
+    for (const adapter of results.adapters) {
+      expect(adapter.load.records).toBeGreaterThan(0);
+      expect([...new Set(adapter.cases.map((row) => row.operation))]).toEqual(operations);
+      for (const row of adapter.cases.filter((c) => c.operation !== 'register-contended')) {
+        expect(adapter.cases.filter((c) => c.operation === row.operation).map((c) => c.concurrency)).toEqual([1, 16]);
+      }
+    }
+    const table = await readFile(join(out, markdown as string), 'utf8');
+    for (const name of [
+      'PostgreSQL',
+      'DynamoDB Local',
+      'community feed, deep page',
+      'append an activity batch of 100',
+    ]) {
+      expect(table).toContain(name);
+    }
+  });
+});

@@ -1,0 +1,50 @@
+// Record sets: the order they are copied in and the references between them.
+export { copyOrder, parentsOf, references, selectRecordSets } from './record-graph.js';
+export type { Reference } from './record-graph.js';
+export type { MigrationEndpoint } from './shared/endpoint.js';
+
+// Backfill.
+export { backfill, MAX_BATCH_SIZE } from './backfill/backfill.js';
+export type { BackfillOptions, BackfillReport, BackfillSetReport } from './backfill/backfill.js';
+export { memoryCheckpoint } from './backfill/checkpoint.js';
+export type { BackfillCheckpoint, CheckpointStore, RecordSetCheckpoint } from './backfill/checkpoint.js';
+export { fileCheckpoint, parseCheckpoint } from './backfill/checkpoint-file.js';
+export { createProgressRenderer, formatDuration } from './backfill/progress.js';
+export type { BackfillProgress, ProgressRendererOptions, ProgressStream } from './backfill/progress.js';
+
+// Verify and reconcile.
+export { verify, writtenBetween } from './verify/verify.js';
+export type {
+  InFlightDifference,
+  InFlightReason,
+  RecordSetVerification,
+  VerifyOptions,
+  VerifyProgress,
+  VerifyReport,
+} from './verify/verify.js';
+export type { DifferenceKind, KeyDifference } from './verify/compare-sets.js';
+export type { DanglingReference, IntegrityCheck, Side } from './verify/integrity.js';
+export { formatVerifyReport, verifyExitCode, verifyReportJson } from './verify/report.js';
+export { BucketDigests, bucketOf, canonicalJson, digestOf, normalize } from './verify/digest.js';
+export { reconcile } from './verify/reconcile.js';
+export type { ReconcileOptions, ReconcileReport, ReconciledSet } from './verify/reconcile.js';
+
+// Strangler fig: dual-write, shadow-read, phases.
+export { createPhaseController, isPhase, phases, stranglerStore } from './strangler/phase.js';
+export type { Phase, PhaseChange, PhaseController, StranglerOptions, StranglerStore } from './strangler/phase.js';
+export { DualWriter, dualWrite, memoryRepairLog } from './strangler/dual-write.js';
+export type {
+  DualWriteOptions,
+  MirrorDirection,
+  RepairEntry,
+  RepairLog,
+  RepairReport,
+  SecondaryFailurePolicy,
+} from './strangler/dual-write.js';
+export { ShadowReader, firstDifference, shadowRead } from './strangler/shadow-read.js';
+export type { ShadowOutcome, ShadowReadOptions, ShadowResult } from './strangler/shadow-read.js';
+export { planMirror, prepareWrite } from './strangler/mirror.js';
+export type { CopyableRecordSet, MirrorPlan, SyncAction, WriteContext } from './strangler/mirror.js';
+export { createMirrorClock, isMirrorClock } from './strangler/mirror-clock.js';
+export type { MirrorClock } from './strangler/mirror-clock.js';
+export { portMethods, portNames } from './strangler/ports.js';

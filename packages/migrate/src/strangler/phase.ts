@@ -1,0 +1,228 @@
+import type { CohortStore, PortName, RecordSet, RecordSetName, RecordSets } from '@cohort/core';
+import {
+  DualWriter,
+  type DualWriteOptions,
+  type MirrorDirection,
+  type RepairLog,
+  type RepairReport,
+} from './dual-write.js';
+import { portNames, wrapPort, callPort } from './ports.js';
+import { ShadowReader, type ShadowReadOptions } from './shadow-read.js';
+
+/**
+ * Where a port stands in its move from the primary store to the secondary, in order:
+ * - `primary-only`: everything on the primary;
+ * - `dual-write`: writes on the primary, mirrored into the secondary; reads from the primary;
+ * - `shadow-read`: dual-write, and reads from the primary are compared against the secondary in the background;
+ * - `secondary-primary`: the secondary is the store of record: writes on it, mirrored back into the primary (so the
+ *   move can still be undone); reads from it, compared against the primary;
+ * - `secondary-only`: everything on the secondary.
+ */
+export const phases = ['primary-only', 'dual-write', 'shadow-read', 'secondary-primary', 'secondary-only'] as const;
+export type Phase = (typeof phases)[number];
+
+/** A phase switch, as `onChange` listeners see it. */
+export interface PhaseChange {
+  readonly port: PortName;
+  readonly from: Phase;
+  readonly to: Phase;
+}
+
+/** Each port's phase, switchable while the service runs: the next call of a port follows its new phase. */
+export interface PhaseController {
+  /** The phase of one port. */
+  get(port: PortName): Phase;
+  /**
+   * Moves a port (or every port) to `phase`. Only one step at a time (either way) unless `force`: skipping
+   * dual-write would leave the other store missing the writes made meanwhile.
+   */
+  set(port: PortName | 'all', phase: Phase, options?: { readonly force?: boolean }): void;
+  /** One step towards the secondary; returns the new phase. */
+  advance(port: PortName): Phase;
+  /** One step back towards the primary; returns the new phase. */
+  retreat(port: PortName): Phase;
+  /** Every port's phase. */
+  snapshot(): Record<PortName, Phase>;
+  /** Calls `listener` on every switch; returns an unsubscribe function. */
+  onChange(listener: (change: PhaseChange) => void): () => void;
+}
+
+export function isPhase(value: string): value is Phase {
+  return (phases as readonly string[]).includes(value);
+}
+
+/** A controller with every port at `initial` (a phase, or a phase per port; `primary-only` where unset). */
+export function createPhaseController(
+  initial: Phase | Partial<Record<PortName, Phase>> = 'primary-only',
+): PhaseController {
+  const current = new Map<PortName, Phase>(
+    portNames.map((port) => [port, typeof initial === 'string' ? initial : (initial[port] ?? 'primary-only')]),
+  );
+  const listeners = new Set<(change: PhaseChange) => void>();
+  const get = (port: PortName): Phase => {
+    const phase = current.get(port);
+    if (phase === undefined) throw new RangeError(`Unknown port ${String(port)}`);
+    return phase;
+  };
+  const move = (port: PortName, to: Phase, force: boolean) => {
+    const from = get(port);
+    if (!isPhase(to)) throw new RangeError(`Unknown phase ${String(to)}; phases: ${phases.join(', ')}`);
+    if (from === to) return;
+    if (!force && Math.abs(phases.indexOf(to) - phases.indexOf(from)) > 1) {
+      throw new RangeError(`${port} is ${from}: move one phase at a time (to ${to} needs force)`);
+    }
+    current.set(port, to);
+    for (const listener of listeners) {
+      try {
+        listener({ port, from, to });
+      } catch {
+        // A listener must not stop the switch.
+      }
+    }
+  };
+  const step = (port: PortName, by: 1 | -1): Phase => {
+    const next = phases[phases.indexOf(get(port)) + by];
+    if (next === undefined) throw new RangeError(`${port} is already ${get(port)}`);
+    move(port, next, false);
+    return next;
+  };
+  return {
+    get,
+    set: (port, phase, options = {}) => {
+      for (const name of port === 'all' ? portNames : [port]) move(name, phase, options.force ?? false);
+    },
+    advance: (port) => step(port, 1),
+    retreat: (port) => step(port, -1),
+    snapshot: () => Object.fromEntries(current) as Record<PortName, Phase>,
+    onChange: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+/** How a phase routes a call. */
+interface Route {
+  readonly serving: 'primary' | 'secondary';
+  readonly mirror: MirrorDirection | null;
+  readonly shadow: boolean;
+}
+
+const routes: Record<Phase, Route> = {
+  'primary-only': { serving: 'primary', mirror: null, shadow: false },
+  'dual-write': { serving: 'primary', mirror: 'primary-to-secondary', shadow: false },
+  'shadow-read': { serving: 'primary', mirror: 'primary-to-secondary', shadow: true },
+  'secondary-primary': { serving: 'secondary', mirror: 'secondary-to-primary', shadow: true },
+  'secondary-only': { serving: 'secondary', mirror: null, shadow: false },
+};
+
+/** The port each record set belongs to: its phase decides where the migration face reads and writes. */
+const portOfRecordSet: Record<RecordSetName, PortName> = {
+  users: 'users',
+  contents: 'contents',
+  enrollments: 'enrollments',
+  events: 'events',
+  registrations: 'events',
+  communities: 'communities',
+  memberships: 'memberships',
+  posts: 'posts',
+  comments: 'posts',
+  reactions: 'posts',
+  activity: 'activity',
+  activityCounts: 'activity',
+};
+
+export interface StranglerOptions extends DualWriteOptions {
+  /** Shadow-read tuning and the `onShadowResult` hook. */
+  readonly shadow?: ShadowReadOptions;
+}
+
+/** A CohortStore that routes every port by its phase, with the decorators' controls. */
+export interface StranglerStore extends CohortStore {
+  readonly controller: PhaseController;
+  readonly repairLog: RepairLog;
+  /** Replays logged mirror failures (each re-reads the store of record, so a late replay is still right). */
+  repair(): Promise<RepairReport>;
+  /** Resolves once every shadow comparison started so far has published its result (for tests and shutdown). */
+  settled(): Promise<void>;
+}
+
+/**
+ * The strangler fig over two stores: each port follows its phase in `controller` (see `phases`), read at every call,
+ * so moving a port forward or back needs no restart. Writes in a dual-write phase go to the store of record first
+ * and are then mirrored into the other (`DualWriter`); reads in a shadow phase are compared in the background
+ * (`ShadowReader`). The migration face follows the phase of the port that owns each record set.
+ */
+export function stranglerStore(
+  primary: CohortStore,
+  secondary: CohortStore,
+  controller: PhaseController,
+  options: StranglerOptions = {},
+): StranglerStore {
+  const writer = new DualWriter(
+    (direction) =>
+      direction === 'primary-to-secondary' ? { from: primary, to: secondary } : { from: secondary, to: primary },
+    options,
+  );
+  const reader = new ShadowReader(options.shadow);
+  const stores = { primary, secondary };
+  const other = (name: 'primary' | 'secondary') => (name === 'primary' ? secondary : primary);
+
+  const port = <P extends PortName>(name: P): CohortStore[P] =>
+    wrapPort(name, (method, args, kind) => {
+      const route = routes[controller.get(name)];
+      if (kind === 'write') {
+        const direction =
+          route.mirror ?? (route.serving === 'primary' ? 'primary-to-secondary' : 'secondary-to-primary');
+        return writer.write(name, method, args, direction, route.mirror !== null);
+      }
+      const serving = { store: stores[route.serving], name: route.serving };
+      return route.shadow
+        ? reader.read(name, method, args, serving, other(route.serving))
+        : callPort(serving.store, name, method, args);
+    });
+
+  const recordSet = <N extends RecordSetName>(name: N): RecordSets[N] => {
+    const route = () => routes[controller.get(portOfRecordSet[name])];
+    const setOf = (which: 'primary' | 'secondary') => stores[which].recordSets[name] as unknown as RecordSet<unknown>;
+    const wrapped: RecordSet<unknown> = {
+      scan: (page) => setOf(route().serving).scan(page),
+      count: () => setOf(route().serving).count(),
+      putMany: async (records) => {
+        const { serving, mirror } = route();
+        await setOf(serving).putMany(records);
+        if (mirror !== null) await setOf(serving === 'primary' ? 'secondary' : 'primary').putMany(records);
+      },
+    };
+    return wrapped as unknown as RecordSets[N];
+  };
+
+  return {
+    users: port('users'),
+    contents: port('contents'),
+    enrollments: port('enrollments'),
+    events: port('events'),
+    communities: port('communities'),
+    memberships: port('memberships'),
+    posts: port('posts'),
+    activity: port('activity'),
+    recordSets: {
+      users: recordSet('users'),
+      contents: recordSet('contents'),
+      enrollments: recordSet('enrollments'),
+      events: recordSet('events'),
+      registrations: recordSet('registrations'),
+      communities: recordSet('communities'),
+      memberships: recordSet('memberships'),
+      posts: recordSet('posts'),
+      comments: recordSet('comments'),
+      reactions: recordSet('reactions'),
+      activity: recordSet('activity'),
+      activityCounts: recordSet('activityCounts'),
+    },
+    controller,
+    repairLog: writer.repairLog,
+    repair: () => writer.repair(),
+    settled: () => reader.settled(),
+  };
+}
