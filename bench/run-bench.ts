@@ -1,7 +1,7 @@
 // The benchmark runner: `npm run bench -- --scale small|reference [--adapter postgres|dynamo|all]`. See bench/README.md.
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CaseSampler } from './harness/sampler.js';
 import {
   adapterLabels,
@@ -39,9 +39,9 @@ const usage = `Usage: npm run bench -- --scale small|reference [options]
   --no-readme                do not put a reference-scale table into README.md
   -h, --help                 this text`;
 
-// DynamoDB Local (a Java process on this 2-core machine) takes putMany at ~1,000 rows/s and its slowest operations at
-// ~10 calls/s: the whole reference platform would take over half an hour to load, and 2,000 samples per side of
-// every row another hour. At reference scale it therefore gets a reduced platform and time-boxed rows, and the
+// DynamoDB Local (a Java process on this 2-core machine) takes putMany at ~700 rows/s and its slowest operations at
+// 6-40 calls/s: the whole reference platform would take ~53 minutes to load, and 2,000 samples per side of every row
+// most of another hour. At reference scale it therefore gets a reduced platform and time-boxed rows, and the
 // results say so (see bench/README.md).
 const REFERENCE_DYNAMO_EVERY = 50;
 const REFERENCE_DYNAMO_ROW_SECONDS = 45;
@@ -56,13 +56,33 @@ function log(line: string): void {
 
 const startedAt = performance.now();
 
+/** A bad option: reported in one line, with no stack. */
+class UsageError extends Error {}
+
 function positive(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < 1) {
-    throw new Error(`--${name} must be a whole number >= 1; got ${value}`);
+    throw new UsageError(`--${name} must be a whole number >= 1; got ${value}`);
   }
   return parsed;
+}
+
+function whole(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new UsageError(`--${name} must be a whole number; got ${value}`);
+  }
+  return Number(value);
+}
+
+/** parseArgs, with its complaints (unknown option, missing value) as usage errors. */
+function parseArgsOrExplain<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 function isScale(value: string): value is 'small' | 'reference' {
@@ -70,7 +90,7 @@ function isScale(value: string): value is 'small' | 'reference' {
 }
 
 function parse(argv: readonly string[]) {
-  const { values } = parseArgs({
+  const { values } = parseArgsOrExplain({
     args: [...argv],
     options: {
       scale: { type: 'string', default: 'small' },
@@ -91,40 +111,39 @@ function parse(argv: readonly string[]) {
   });
   if (values.help) return null;
   const scale = values.scale;
-  if (!isScale(scale)) throw new Error(`--scale must be small or reference; got ${scale}`);
+  if (!isScale(scale)) throw new UsageError(`--scale must be small or reference; got ${scale}`);
   const adapters: AdapterName[] =
     values.adapter === 'all'
       ? ['postgres', 'dynamo']
       : values.adapter === 'postgres' || values.adapter === 'dynamo'
         ? [values.adapter]
         : [];
-  if (adapters.length === 0) throw new Error(`--adapter must be postgres, dynamo or all; got ${values.adapter}`);
+  if (adapters.length === 0) throw new UsageError(`--adapter must be postgres, dynamo or all; got ${values.adapter}`);
   const samples = positive('samples', values.samples, 2000);
   const rounds = Math.min(positive('rounds', values.rounds, 10), samples);
   const only = values.only?.split(',').map((id) => id.trim()) ?? null;
   const unknown = only?.filter((id) => !operations.some((operation) => operation.id === id)) ?? [];
   if (unknown.length > 0) {
-    throw new Error(`unknown operation ${unknown.join(', ')} (known: ${operations.map((o) => o.id).join(', ')})`);
+    throw new UsageError(`unknown operation ${unknown.join(', ')} (known: ${operations.map((o) => o.id).join(', ')})`);
   }
   const dynamoEvery = positive(
     'dynamo-every',
     values['dynamo-every'],
     scale === 'reference' ? REFERENCE_DYNAMO_EVERY : 1,
   );
-  const rowSeconds = values['dynamo-row-seconds'];
-  if (rowSeconds !== undefined && !/^\d+$/.test(rowSeconds)) {
-    throw new Error(`--dynamo-row-seconds must be a whole number; got ${rowSeconds}`);
-  }
-  const dynamoRowSeconds =
-    rowSeconds === undefined ? (scale === 'reference' ? REFERENCE_DYNAMO_ROW_SECONDS : 0) : Number(rowSeconds);
+  const dynamoRowSeconds = whole(
+    'dynamo-row-seconds',
+    values['dynamo-row-seconds'],
+    scale === 'reference' ? REFERENCE_DYNAMO_ROW_SECONDS : 0,
+  );
   const out = values.out ?? `${root}bench/results`;
   return {
     scale,
     adapters,
     samples,
     rounds,
-    warmup: values.warmup === undefined ? Math.max(20, Math.round(samples / 10)) : Number(values.warmup),
-    seed: values.seed === undefined ? 1 : Number(values.seed),
+    warmup: whole('warmup', values.warmup, Math.max(20, Math.round(samples / 10))),
+    seed: whole('seed', values.seed, 1),
     only,
     batchSize: Math.min(positive('batch-size', values['batch-size'], 1000), 1000),
     loadConcurrency: positive('load-concurrency', values['load-concurrency'], 4),
@@ -280,7 +299,8 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     finished = true;
-    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    const detail = error instanceof UsageError ? `${error.message} (see --help)` : undefined;
+    log(`failed: ${detail ?? (error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
     process.exitCode = 1;
     void closeOpen?.();
   },
