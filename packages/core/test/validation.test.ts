@@ -59,3 +59,29 @@ describe('parseInput', () => {
     expect(caught).not.toBeInstanceOf(z.ZodError);
   });
 });
+
+describe('parseInput with objects that are not plain data', () => {
+  const patch = z.object({ name: z.string().optional(), at: z.date().optional() }).strict();
+
+  it.each([
+    ['a Date', new Date(0)],
+    ['a Map', new Map([['name', 'x']])],
+    ['a class instance', new (class Patch {})()],
+  ])('rejects %s where an object is expected, instead of reading it as an empty patch', (_, value) => {
+    const error = validationOf(() => parseInput(patch, value, 'patch'));
+    expect(error.issues.map((issue) => issue.path)).toEqual([[]]);
+    expect(error.issues[0]?.message).toMatch(/^expected plain data, received a /);
+    expect(error.message).toMatch(/^Invalid patch: \(root\): expected plain data/);
+  });
+
+  it('names the path of a Map nested in plain data', () => {
+    const schema = z.object({ tags: z.array(z.record(z.string(), z.string())) });
+    const error = validationOf(() => parseInput(schema, { tags: [{}, new Map()] }, 'thing'));
+    expect(error.issues.map((issue) => issue.path)).toEqual([['tags', 1]]);
+  });
+
+  it('accepts Dates below the root and objects without a prototype', () => {
+    const bare = Object.assign(Object.create(null) as object, { name: 'a', at: new Date(5) });
+    expect(parseInput(patch, bare, 'patch')).toEqual({ name: 'a', at: new Date(5) });
+  });
+});

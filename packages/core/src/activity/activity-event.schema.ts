@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema } from '../shared/ids.js';
+import { isPlainObject } from '../shared/validation.js';
 import { count, daySchema, instant, storableText, text } from '../shared/text.js';
 
 export const activityVerbs = [
@@ -47,9 +48,7 @@ const metadataRecordSchema = z
   });
 
 const metadataSchema = z
-  .custom<Record<string, unknown>>((raw) => typeof raw === 'object' && raw !== null && !Array.isArray(raw), {
-    message: 'metadata must be an object',
-  })
+  .custom<Record<string, unknown>>(isPlainObject, { message: 'metadata must be a plain object' })
   .superRefine((raw, ctx) => {
     for (const key of POLLUTING_KEYS.filter((candidate) => Object.hasOwn(raw, candidate))) {
       ctx.addIssue({ code: 'custom', path: [key], message: `metadata key ${key} is not allowed` });

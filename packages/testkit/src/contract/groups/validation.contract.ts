@@ -189,6 +189,12 @@ export function validationContract(context: ContractContext): void {
           act: () => s().users.list({ cursor: 42 } as never),
         },
         { name: 'list with an unknown page key', field: 'offset', act: () => s().users.list({ offset: 10 } as never) },
+        { name: 'list with a Date as page request', field: 'page', act: () => s().users.list(new Date() as never) },
+        {
+          name: 'list with a Map as page request',
+          field: 'page',
+          act: () => s().users.list(new Map([['limit', 1]]) as never),
+        },
       ];
       it.each(cases)('rejects $name with VALIDATION', async ({ field, act }) => {
         await expectValidation(act(), field);
@@ -241,6 +247,17 @@ export function validationContract(context: ContractContext): void {
           name: 'a patch that is not an object',
           field: 'patch',
           act: (u) => s().users.update(u.id, 'rename' as never, u.version),
+        },
+        // zod objects take any object: without a check of their own, these parse as an empty patch.
+        {
+          name: 'a patch that is a Date',
+          field: 'patch',
+          act: (u) => s().users.update(u.id, new Date() as never, u.version),
+        },
+        {
+          name: 'a patch that is a Map',
+          field: 'patch',
+          act: (u) => s().users.update(u.id, new Map([['displayName', 'B']]) as never, u.version),
         },
         {
           name: 'expectedVersion 0',
@@ -1096,6 +1113,11 @@ export function validationContract(context: ContractContext): void {
           act: () => append([event({ object: { type: 'post', id: long(101) } })]),
         },
         { name: 'a missing object', field: { path: [0, 'object'] }, act: () => append([event({ object: undefined })]) },
+        {
+          name: 'metadata that is a Map',
+          field: { path: [0, 'metadata'] },
+          act: () => append([event({ metadata: new Map([['source', 'web']]) })]),
+        },
         {
           name: 'an occurredAt given as a string',
           field: { path: [0, 'occurredAt'] },
