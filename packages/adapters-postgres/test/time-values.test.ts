@@ -4,8 +4,8 @@ import { sqlTime } from '../src/shared/sql-values.js';
 import { openTestStore, type TestStore } from './postgres-test-database.js';
 
 /**
- * Dates that pg's own serializer gets wrong in some time zones (Asia/Kathmandu was +05:41:16 before 1920; the test:tz
- * run repeats this file there) and the far ends of the range both stores can hold.
+ * Dates that pg's own serializer gets wrong in some time zones (Asia/Kathmandu was +05:41:16 before 1920) and the far
+ * ends of the range both stores can hold; each round-trips with the process in UTC and in Kathmandu.
  */
 const instants = [
   '1900-06-01T00:00:00.123Z',
@@ -30,20 +30,37 @@ describe('times', () => {
     expect(sqlTime(new Date('0000-01-01T00:00:00.000Z'))).toBe('0001-01-01T00:00:00.000+00:00 BC');
   });
 
-  it.each(instants)('round-trips %s to the millisecond', async (iso) => {
-    const at = new Date(iso);
-    const user: User = {
-      id: newId(),
-      email: `t-${newId()}@example.com`,
-      displayName: 'Time',
-      role: 'learner',
-      status: 'active',
-      createdAt: at,
-      updatedAt: at,
-      version: 1,
-    };
-    await test.store.recordSets.users.putMany([user]);
-    const read = await test.store.users.getById(user.id);
-    expect(read?.createdAt.toISOString()).toBe(at.toISOString());
+  describe.each(['UTC', 'Asia/Kathmandu'])('with the process in %s', (timeZone) => {
+    const previous = process.env['TZ'];
+    beforeAll(() => {
+      process.env['TZ'] = timeZone;
+    });
+    afterAll(() => {
+      if (previous === undefined) delete process.env['TZ'];
+      else process.env['TZ'] = previous;
+    });
+
+    it('has that zone in effect', () => {
+      // 1900 in Kathmandu: +05:41:16 (Date reports whole minutes; pg's own serializer loses the seconds).
+      const offset = new Date('1900-06-01T00:00:00Z').getTimezoneOffset();
+      expect(offset).toBe(timeZone === 'UTC' ? 0 : -341);
+    });
+
+    it.each(instants)('round-trips %s to the millisecond', async (iso) => {
+      const at = new Date(iso);
+      const user: User = {
+        id: newId(),
+        email: `t-${newId()}@example.com`,
+        displayName: 'Time',
+        role: 'learner',
+        status: 'active',
+        createdAt: at,
+        updatedAt: at,
+        version: 1,
+      };
+      await test.store.recordSets.users.putMany([user]);
+      const read = await test.store.users.getById(user.id);
+      expect(read?.createdAt.toISOString()).toBe(at.toISOString());
+    });
   });
 });

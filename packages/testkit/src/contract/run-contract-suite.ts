@@ -29,6 +29,13 @@ export interface ContractSuiteOptions {
   readonly teardown?: (store: CohortStore) => Promise<void>;
   /** Per-test timeout in ms; real stores need more than vitest's 5 s for the concurrency tests. Default 30,000. */
   readonly timeout?: number;
+  /**
+   * Runs the suite with `process.env.TZ` set to this IANA zone (restored afterwards), to prove that no local time
+   * leaks into stored or returned values; `Asia/Kathmandu` (+05:45) catches whole-hour assumptions too. Needs a
+   * process of its own per test file (vitest's default `forks` pool): worker threads ignore a change of TZ, and the
+   * suite fails at once rather than pass without the zone in effect.
+   */
+  readonly timeZone?: string;
 }
 
 /**
@@ -55,13 +62,17 @@ export function runContractSuite(options: ContractSuiteOptions): void {
     },
   };
 
-  describe(`contract: ${options.name}`, { timeout: options.timeout ?? 30_000 }, () => {
+  const title = options.timeZone ? `contract: ${options.name} (TZ=${options.timeZone})` : `contract: ${options.name}`;
+  describe(title, { timeout: options.timeout ?? 30_000 }, () => {
+    let restoreTimeZone = (): void => undefined;
     beforeAll(async () => {
+      if (options.timeZone) restoreTimeZone = switchTimeZone(options.timeZone);
       shared = await context.isolatedStore();
     }, 120_000);
     afterEach(() => clock.reset());
     afterAll(async () => {
       for (const store of stores.splice(0)) await options.teardown?.(store);
+      restoreTimeZone();
     }, 120_000);
 
     usersContract(context);
@@ -78,4 +89,23 @@ export function runContractSuite(options: ContractSuiteOptions): void {
     timeContract(context);
     hostileTextContract(context);
   });
+}
+
+/** Sets process.env.TZ and checks that this process's Dates now use it; returns the undo. */
+function switchTimeZone(timeZone: string): () => void {
+  const previous = process.env['TZ'];
+  process.env['TZ'] = timeZone;
+  const probe = new Date(Date.UTC(2026, 0, 15, 12));
+  const wanted = probe.toLocaleString('en-US', { timeZone, hour12: false });
+  const local = probe.toLocaleString('en-US', { hour12: false });
+  if (wanted !== local) {
+    throw new Error(
+      `runContractSuite: setting TZ=${timeZone} did not change this process's local time (worker threads ignore it); ` +
+        'run the contract file in a process of its own (vitest pool "forks")',
+    );
+  }
+  return () => {
+    if (previous === undefined) delete process.env['TZ'];
+    else process.env['TZ'] = previous;
+  };
 }

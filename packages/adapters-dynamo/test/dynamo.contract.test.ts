@@ -1,0 +1,3 @@
+import { runDynamoContract } from './dynamo-contract.js';
+
+runDynamoContract();

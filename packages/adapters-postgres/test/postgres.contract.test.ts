@@ -1,0 +1,3 @@
+import { runPostgresContract } from './postgres-contract.js';
+
+runPostgresContract();

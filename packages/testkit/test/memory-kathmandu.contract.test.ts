@@ -1,0 +1,7 @@
+import { createMemoryStore, runContractSuite } from '../src/index.js';
+
+runContractSuite({
+  name: 'memory',
+  timeZone: 'Asia/Kathmandu',
+  setup: ({ clock }) => Promise.resolve(createMemoryStore({ clock })),
+});
