@@ -1,8 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// The projects `npm test` runs. packages/migrate, packages/reliability and bench/ are committed but still in progress:
-// their suites have not yet passed on a clean checkout, so they run on demand
-// (`npx vitest run --config packages/migrate/vitest.config.ts`, `npm run test:long`, `npm run bench`) until they do.
+// The projects `npm test` runs. packages/reliability sets its own worker count, which puts it in a group of its own
+// that runs after the others.
 export default defineConfig({
   test: {
     projects: [
@@ -12,6 +11,7 @@ export default defineConfig({
       'packages/adapters-dynamo/vitest.config.ts',
       'packages/wiring/vitest.config.ts',
       'packages/cli/vitest.config.ts',
+      'packages/reliability/vitest.config.ts',
       'examples/*/vitest.config.ts',
     ],
   },
