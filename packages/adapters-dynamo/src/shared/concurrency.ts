@@ -1,5 +1,5 @@
 import { CohortError } from '@cohort/core';
-import { MAX_OPTIMISTIC_ATTEMPTS, backoffDelay, sleep } from './retry.js';
+import { MAX_OPTIMISTIC_ATTEMPTS, OPTIMISTIC_BACKOFF, backoffDelay, sleep } from './retry.js';
 
 /** Runs `task` over `items` with at most `limit` in flight; the first failure rejects (others finish first). */
 export async function forEachLimit<T>(
@@ -38,7 +38,7 @@ export async function optimistic<T>(what: string, attempt: (index: number) => Pr
   for (let index = 0; index < MAX_OPTIMISTIC_ATTEMPTS; index += 1) {
     const result = await attempt(index);
     if (result !== RETRY) return result;
-    await sleep(backoffDelay(index, Number(process.env.B_BASE ?? 5), Number(process.env.B_CAP ?? 250)));
+    await sleep(backoffDelay(index, OPTIMISTIC_BACKOFF.baseMs, OPTIMISTIC_BACKOFF.capMs));
   }
   throw CohortError.unavailable(`${what} kept meeting concurrent writes; retry later`);
 }
