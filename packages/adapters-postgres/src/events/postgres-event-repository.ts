@@ -276,18 +276,29 @@ export class PostgresEventRepository implements EventRepository {
     }
   }
 
-  /** Promotes up to `seats` of the earliest waitlisted to registered; returns how many moved. */
+  /**
+   * Promotes up to `seats` of the earliest waitlisted to registered; returns how many moved. The rows are picked and
+   * locked by a SELECT that runs to completion before the UPDATE names them by key. One `UPDATE … WHERE user_id IN
+   * (SELECT … LIMIT n FOR UPDATE)` is not safe: when the planner makes the subquery the inner side of a nested-loop
+   * semi join it runs again for every outer row, its LockRows skips the rows the UPDATE has just changed, and the
+   * LIMIT then admits the next waitlisted, so the statement promoted everyone waiting whenever statistics chose that
+   * plan (seen as registered_count > capacity, events_registered_count_check).
+   */
   private async promote(tx: SqlExecutor, eventId: string, seats: number, now: Date): Promise<number> {
     if (seats <= 0) return 0;
+    const { rows } = await tx.query<{ userId: string }>(
+      `SELECT user_id AS "userId" FROM ${this.registrations.table}
+        WHERE event_id = $1 AND status = 'waitlisted'
+        ORDER BY position
+        LIMIT $2
+          FOR UPDATE`,
+      [eventId, seats],
+    );
+    if (rows.length === 0) return 0;
     const { rowCount } = await tx.query(
       `UPDATE ${this.registrations.table} SET status = 'registered', updated_at = $3
-        WHERE event_id = $1 AND user_id IN (
-          SELECT user_id FROM ${this.registrations.table}
-           WHERE event_id = $1 AND status = 'waitlisted'
-           ORDER BY position
-           LIMIT $2
-             FOR UPDATE)`,
-      [eventId, seats, sqlTime(now)],
+        WHERE event_id = $1 AND user_id = ANY($2::uuid[]) AND status = 'waitlisted'`,
+      [eventId, rows.map((row) => row.userId), sqlTime(now)],
     );
     return rowCount;
   }
