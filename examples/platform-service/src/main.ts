@@ -16,7 +16,6 @@ try {
     await platform.close();
     throw error;
   });
-  log(`listening on ${JSON.stringify(server.address())}`);
 
   // Graceful shutdown: stop taking requests, let those in flight finish, then close pools and clients.
   let stopping = false;
@@ -44,6 +43,9 @@ try {
   // `on`, not `once`: a listener must stay registered while shutting down, or a loader such as tsx exits at once.
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+  // Announced only now: a supervisor may signal as soon as it reads this line, and a SIGTERM that arrived before the
+  // handlers were registered would kill the process without a graceful shutdown.
+  log(`listening on ${JSON.stringify(server.address())}`);
 } catch (error) {
   console.error(`[platform-service] ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;

@@ -82,9 +82,14 @@ describe('platform-service main', () => {
       stdio: 'pipe',
     });
     let output = '';
+    let signalled = false;
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8');
-      if (output.includes('listening on')) child.kill('SIGTERM');
+      // Once: a second SIGTERM means "stop waiting" (exit 1), and a busy machine can deliver the next chunk first.
+      if (!signalled && output.includes('listening on')) {
+        signalled = true;
+        child.kill('SIGTERM');
+      }
     });
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     const [code] = (await once(child, 'exit')) as [number | null];
