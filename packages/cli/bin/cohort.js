@@ -12,9 +12,11 @@ if (existsSync(built)) {
   await import(new URL('../dist/main.js', import.meta.url).href);
 } else {
   const source = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+  // Resolved from here, not from the working directory, so the command runs from any directory.
+  const tsx = import.meta.resolve('tsx');
   const child = spawn(
     process.execPath,
-    ['--conditions=@cohort/source', '--import', 'tsx', source, ...process.argv.slice(2)],
+    ['--conditions=@cohort/source', '--import', tsx, source, ...process.argv.slice(2)],
     {
       stdio: 'inherit',
       env: {

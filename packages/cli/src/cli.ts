@@ -1,41 +1,86 @@
 import { parseArgs } from 'node:util';
-import { CohortError } from '@cohort/core';
+import { CohortError, recordSetNames, type RecordSetName } from '@cohort/core';
+import { MAX_BATCH_SIZE } from '@cohort/migrate';
 import { CliError, firstLine } from './cli-error.js';
 import { runDemo } from './commands/demo.js';
+import { defaultCheckpoint, runMigrate } from './commands/migrate.js';
 import { runSeed, seedScales } from './commands/seed.js';
+import { runVerify } from './commands/verify.js';
 import { Progress } from './progress.js';
+import { endpointKinds, type EndpointKind } from './stores/open-endpoints.js';
 import { wiringNames, type WiringName } from './stores/wirings.js';
 
 const usage = `Usage: cohort <command> [options]
 
 Commands:
-  demo     Start embedded stores, seed a small platform, run a scripted day through the services and print it
-  seed     Fill the configured stores with a generated platform
+  demo      Start embedded stores, seed a small platform, run a scripted day through the services and print it
+  seed      Fill the configured stores with a generated platform
+  migrate   Copy the platform from one configured store to the other: --from and --to, postgres or dynamo
+  verify    Compare two configured stores record by record (--from and --to, as for migrate)
 
 Options:
-  --wiring <name>   Which store serves which context: ${wiringNames.join(', ')} (default hybrid:
-                    users, content, events and community on PostgreSQL, activity on DynamoDB)
-  --scale <name>    seed: platform size, ${seedScales.join(', ')} (default small)
-  --seed <n>        The generator's seed (same seed, same platform)
-  --verbose         Print the servers' own lines, and the stack of a failure
-  -h, --help        Show this help
+  --wiring <name>      demo, seed: which store serves which context: ${wiringNames.join(', ')} (default
+                       hybrid: users, content, events and community on PostgreSQL, activity on DynamoDB)
+  --scale <name>       seed: platform size, ${seedScales.join(', ')} (default small)
+  --seed <n>           demo, seed: the generator's seed (same seed, same platform)
+  --from <store>       migrate, verify: the store copied from, ${endpointKinds.join(' or ')}
+  --to <store>         migrate, verify: the store copied to, the other one
+  --only <sets>        migrate, verify: only these record sets, comma-separated (default all; migrate copies
+                       them parents first): ${recordSetNames.slice(0, 5).join(', ')},
+                       ${recordSetNames.slice(5).join(', ')}
+  --batch <n>          migrate: records per write, 1–${MAX_BATCH_SIZE} (default 500)
+  --checkpoint <path>  migrate: the file progress is saved to after every batch
+                       (default ${defaultCheckpoint('<from>', '<to>')} under the current directory)
+  --resume             migrate: continue from the checkpoint, skipping the record sets it finished. Without
+                       --resume the copy starts over and the checkpoint is replaced (copying again is harmless:
+                       every record is written as it is in the source)
+  --json               verify: print the report as JSON on stdout
+  --verbose            Print the servers' own lines, and the stack of a failure
+  -h, --help           Show this help
 
 Environment:
-  DATABASE_URL        PostgreSQL to use instead of an embedded server (demo) or to fill (seed)
-  DATABASE_SCHEMA     seed: the schema to fill (default: the server's default)
-  DYNAMODB_ENDPOINT   DynamoDB to use instead of DynamoDB Local (demo) or to fill (seed)
-  DYNAMODB_TABLE      seed: the table to fill (default cohort)`;
+  DATABASE_URL        PostgreSQL to use instead of an embedded server (demo), to fill (seed), or to migrate
+                      from or to and compare (migrate, verify)
+  DATABASE_SCHEMA     seed, migrate, verify: the schema (default: the server's default)
+  DYNAMODB_ENDPOINT   DynamoDB to use instead of DynamoDB Local (demo), to fill (seed), or to migrate from or to
+                      and compare (migrate, verify)
+  DYNAMODB_TABLE      seed, migrate, verify: the table (default cohort)
 
-const commands = ['demo', 'seed', 'help'] as const;
+Exit status: 0 done, 1 failed, 2 bad usage or configuration.
+  verify: 0 the stores hold the same records, 1 they differ, 2 verify could not compare them.`;
+
+const commands = ['demo', 'seed', 'migrate', 'verify', 'help'] as const;
 type Command = (typeof commands)[number];
 
-interface Parsed {
-  readonly command: Command;
-  readonly wiring: WiringName;
-  readonly scale: (typeof seedScales)[number];
-  readonly seed: number | undefined;
-  readonly verbose: boolean;
-}
+/** The options each command takes, besides --verbose and --help. */
+const optionsOf = {
+  demo: ['wiring', 'seed'],
+  seed: ['wiring', 'scale', 'seed'],
+  migrate: ['from', 'to', 'only', 'batch', 'resume', 'checkpoint'],
+  verify: ['from', 'to', 'only', 'json'],
+  help: [],
+} as const satisfies Record<Command, readonly string[]>;
+
+type Parsed =
+  | { readonly command: 'help' }
+  | {
+      readonly command: 'demo' | 'seed';
+      readonly wiring: WiringName;
+      readonly scale: (typeof seedScales)[number];
+      readonly seed: number | undefined;
+      readonly verbose: boolean;
+    }
+  | {
+      readonly command: 'migrate' | 'verify';
+      readonly from: EndpointKind;
+      readonly to: EndpointKind;
+      readonly only: RecordSetName[] | undefined;
+      readonly batch: number | undefined;
+      readonly resume: boolean;
+      readonly checkpoint: string | undefined;
+      readonly json: boolean;
+      readonly verbose: boolean;
+    };
 
 function parse(argv: readonly string[]): Parsed {
   let parsed;
@@ -44,9 +89,16 @@ function parse(argv: readonly string[]): Parsed {
       args: [...argv],
       allowPositionals: true,
       options: {
-        wiring: { type: 'string', default: 'hybrid' },
-        scale: { type: 'string', default: 'small' },
+        wiring: { type: 'string' },
+        scale: { type: 'string' },
         seed: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        only: { type: 'string' },
+        batch: { type: 'string' },
+        resume: { type: 'boolean' },
+        checkpoint: { type: 'string' },
+        json: { type: 'boolean' },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -56,16 +108,40 @@ function parse(argv: readonly string[]): Parsed {
   }
   const { values, positionals } = parsed;
   const [name = 'help', ...extra] = positionals;
-  const command = values.help ? 'help' : name;
-  if (!(commands as readonly string[]).includes(command)) {
-    throw new CliError(`unknown command ${command} (commands: demo, seed; see cohort --help)`, 2);
+  if (values.help) return { command: 'help' };
+  if (!(commands as readonly string[]).includes(name)) {
+    throw new CliError(`unknown command ${name} (commands: ${commands.join(', ')}; see cohort --help)`, 2);
   }
+  const command = name as Command;
+  if (command === 'help') return { command };
   if (extra.length > 0) throw new CliError(`unexpected argument ${extra[0]} (see cohort --help)`, 2);
-  const wiring = values.wiring;
+  const allowed: readonly string[] = optionsOf[command];
+  for (const [option, value] of Object.entries(values)) {
+    if (value !== undefined && option !== 'verbose' && option !== 'help' && !allowed.includes(option)) {
+      throw new CliError(`cohort ${command} takes no --${option} (see cohort --help)`, 2);
+    }
+  }
+  if (command === 'migrate' || command === 'verify') {
+    const from = endpointOption('--from', values.from, command);
+    const to = endpointOption('--to', values.to, command);
+    if (from === to) throw new CliError(`--from and --to must name different stores; both are ${from}`, 2);
+    return {
+      command,
+      from,
+      to,
+      only: onlyOption(values.only),
+      batch: batchOption(values.batch),
+      resume: values.resume ?? false,
+      checkpoint: values.checkpoint,
+      json: values.json ?? false,
+      verbose: values.verbose,
+    };
+  }
+  const wiring = values.wiring ?? 'hybrid';
   if (!(wiringNames as readonly string[]).includes(wiring)) {
     throw new CliError(`--wiring must be one of ${wiringNames.join(', ')}; got ${wiring}`, 2);
   }
-  const scale = values.scale;
+  const scale = values.scale ?? 'small';
   if (!(seedScales as readonly string[]).includes(scale)) {
     throw new CliError(`--scale must be one of ${seedScales.join(', ')}; got ${scale}`, 2);
   }
@@ -77,12 +153,46 @@ function parse(argv: readonly string[]): Parsed {
     }
   }
   return {
-    command: command as Command,
+    command,
     wiring: wiring as WiringName,
-    scale: scale as Parsed['scale'],
+    scale: scale as (typeof seedScales)[number],
     seed,
     verbose: values.verbose,
   };
+}
+
+function endpointOption(flag: string, value: string | undefined, command: string): EndpointKind {
+  if (value === undefined) {
+    throw new CliError(`cohort ${command} needs ${flag} ${endpointKinds.join('|')} (see cohort --help)`, 2);
+  }
+  if (!(endpointKinds as readonly string[]).includes(value)) {
+    throw new CliError(`${flag} must be one of ${endpointKinds.join(', ')}; got ${value}`, 2);
+  }
+  return value as EndpointKind;
+}
+
+function onlyOption(value: string | undefined): RecordSetName[] | undefined {
+  if (value === undefined) return undefined;
+  const names = [...new Set(value.split(',').map((name) => name.trim()))].filter((name) => name !== '');
+  const unknown = names.filter((name) => !(recordSetNames as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw new CliError(
+      `--only: unknown record set${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} ` +
+        `(record sets: ${recordSetNames.join(', ')})`,
+      2,
+    );
+  }
+  if (names.length === 0) throw new CliError(`--only needs record sets, e.g. --only users,posts`, 2);
+  return names as RecordSetName[];
+}
+
+function batchOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const batch = Number(value);
+  if (!/^\d+$/.test(value) || batch < 1 || batch > MAX_BATCH_SIZE) {
+    throw new CliError(`--batch must be a whole number from 1 to ${MAX_BATCH_SIZE}; got ${value}`, 2);
+  }
+  return batch;
 }
 
 /** The message for a failure: one line, unless --verbose asks for the stack and the causes. */
@@ -107,8 +217,11 @@ export function describeError(error: unknown, verbose: boolean): string {
 export async function runCli(argv: readonly string[]): Promise<number> {
   const verbose = argv.includes('--verbose');
   const progress = new Progress();
+  // verify's exit code 1 means "the stores differ", so a verify that could not compare ends with 2.
+  let failureCode = 1;
   try {
     const args = parse(argv);
+    if (args.command === 'verify') failureCode = 2;
     switch (args.command) {
       case 'help':
         process.stdout.write(`${usage}\n`);
@@ -119,10 +232,33 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       case 'seed':
         await runSeed({ wiring: args.wiring, scale: args.scale, seed: args.seed, progress, verbose: args.verbose });
         return 0;
+      case 'migrate':
+        await runMigrate({
+          from: args.from,
+          to: args.to,
+          ...(args.only ? { only: args.only } : {}),
+          ...(args.batch !== undefined ? { batchSize: args.batch } : {}),
+          resume: args.resume,
+          ...(args.checkpoint !== undefined ? { checkpoint: args.checkpoint } : {}),
+          progress,
+          verbose: args.verbose,
+        });
+        return 0;
+      case 'verify': {
+        const { exitCode } = await runVerify({
+          from: args.from,
+          to: args.to,
+          ...(args.only ? { only: args.only } : {}),
+          json: args.json,
+          progress,
+          verbose: args.verbose,
+        });
+        return exitCode;
+      }
     }
   } catch (error) {
     progress.clear();
     process.stderr.write(`cohort: ${describeError(error, verbose)}\n`);
-    return error instanceof CliError ? error.exitCode : 1;
+    return Math.max(error instanceof CliError ? error.exitCode : 1, failureCode);
   }
 }

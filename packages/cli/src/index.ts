@@ -4,9 +4,15 @@ export { DEFAULT_DEMO_SEED, demoPlatformSizes, runDemo } from './commands/demo.j
 export type { DemoOptions } from './commands/demo.js';
 export { runSeed, seedScales } from './commands/seed.js';
 export type { SeedOptions } from './commands/seed.js';
+export { defaultCheckpoint, formatMigrateReport, runMigrate } from './commands/migrate.js';
+export type { MigrateOptions } from './commands/migrate.js';
+export { runVerify } from './commands/verify.js';
+export type { VerifyCommandOptions } from './commands/verify.js';
 export { DEMO_DAY, runDemoScenario } from './demo/scenario.js';
 export type { DemoOutcome, DemoRefusal, ScenarioInput } from './demo/scenario.js';
 export { formatOutcome } from './demo/print.js';
+export { checkEndpoints, endpointKinds, openEndpoints } from './stores/open-endpoints.js';
+export type { EndpointKind, OpenEndpoint, OpenEndpoints, OpenEndpointsOptions } from './stores/open-endpoints.js';
 export { closeAllStores, openStores } from './stores/open-stores.js';
 export type { OpenStores, OpenStoresOptions } from './stores/open-stores.js';
 export { contextsByStore, wiringNames, wirings } from './stores/wirings.js';

