@@ -1,16 +1,15 @@
 import {
-  commentSchema,
-  communitySchema,
-  membershipSchema,
-  postSchema,
-  reactionSchema,
+  communityVisibilities,
+  membershipRoles,
+  reactionKinds,
   type Comment,
   type Community,
   type Membership,
   type Post,
   type Reaction,
 } from '@cohort/core';
-import { readStored, type Columns } from '../shared/sql-values.js';
+import type { Columns } from '../shared/sql-values.js';
+import { StoredRow } from '../shared/stored-row.js';
 import type { CommentEntity } from './comment.entity.js';
 import type { CommunityEntity } from './community.entity.js';
 import type { MembershipEntity } from './membership.entity.js';
@@ -34,8 +33,22 @@ export function communityToEntity(community: Community): CommunityEntity {
   return { ...community };
 }
 
+const community: StoredRow = new StoredRow('community');
+const visibilities = new Set(communityVisibilities);
+
 export function communityFromEntity(row: CommunityEntity): Community {
-  return readStored(communitySchema, { ...row }, 'community');
+  return {
+    id: community.id(row.id, 'id'),
+    slug: community.slug(row.slug, 'slug', 60),
+    name: community.text(row.name, 'name', 1, 120),
+    description: community.text(row.description, 'description', 0, 2000),
+    visibility: community.oneOf(row.visibility, 'visibility', visibilities),
+    ownerId: community.id(row.ownerId, 'ownerId'),
+    memberCount: community.int(row.memberCount, 'memberCount', 0),
+    createdAt: community.instant(row.createdAt, 'createdAt'),
+    updatedAt: community.instant(row.updatedAt, 'updatedAt'),
+    version: community.int(row.version, 'version', 1),
+  };
 }
 
 export type MembershipRow = Omit<MembershipEntity, 'community'>;
@@ -51,8 +64,16 @@ export function membershipToEntity(membership: Membership): MembershipRow {
   return { ...membership };
 }
 
+const membership: StoredRow = new StoredRow('membership');
+const roles = new Set(membershipRoles);
+
 export function membershipFromEntity(row: MembershipRow): Membership {
-  return readStored(membershipSchema, { ...row }, 'membership');
+  return {
+    communityId: membership.id(row.communityId, 'communityId'),
+    userId: membership.id(row.userId, 'userId'),
+    role: membership.oneOf(row.role, 'role', roles),
+    joinedAt: membership.instant(row.joinedAt, 'joinedAt'),
+  };
 }
 
 export type PostRow = Omit<PostEntity, 'community'>;
@@ -83,21 +104,25 @@ export function postToEntity(post: Post): PostRow {
   };
 }
 
+const post: StoredRow = new StoredRow('post');
+
 export function postFromEntity(row: PostRow): Post {
-  const { likeCount, celebrateCount, insightfulCount, supportCount, ...rest } = row;
-  return readStored(
-    postSchema,
-    {
-      ...rest,
-      reactionCounts: {
-        like: likeCount,
-        celebrate: celebrateCount,
-        insightful: insightfulCount,
-        support: supportCount,
-      },
+  return {
+    id: post.id(row.id, 'id'),
+    communityId: post.id(row.communityId, 'communityId'),
+    authorId: post.id(row.authorId, 'authorId'),
+    body: post.text(row.body, 'body', 1, 10_000),
+    commentCount: post.int(row.commentCount, 'commentCount', 0),
+    reactionCounts: {
+      like: post.int(row.likeCount, 'likeCount', 0),
+      celebrate: post.int(row.celebrateCount, 'celebrateCount', 0),
+      insightful: post.int(row.insightfulCount, 'insightfulCount', 0),
+      support: post.int(row.supportCount, 'supportCount', 0),
     },
-    'post',
-  );
+    createdAt: post.instant(row.createdAt, 'createdAt'),
+    updatedAt: post.instant(row.updatedAt, 'updatedAt'),
+    version: post.int(row.version, 'version', 1),
+  };
 }
 
 export type CommentRow = Omit<CommentEntity, 'post'>;
@@ -114,8 +139,16 @@ export function commentToEntity(comment: Comment): CommentRow {
   return { ...comment };
 }
 
+const comment: StoredRow = new StoredRow('comment');
+
 export function commentFromEntity(row: CommentRow): Comment {
-  return readStored(commentSchema, { ...row }, 'comment');
+  return {
+    id: comment.id(row.id, 'id'),
+    postId: comment.id(row.postId, 'postId'),
+    authorId: comment.id(row.authorId, 'authorId'),
+    body: comment.text(row.body, 'body', 1, 5000),
+    createdAt: comment.instant(row.createdAt, 'createdAt'),
+  };
 }
 
 export type ReactionRow = Omit<ReactionEntity, 'post'>;
@@ -131,6 +164,14 @@ export function reactionToEntity(reaction: Reaction): ReactionRow {
   return { ...reaction };
 }
 
+const reaction: StoredRow = new StoredRow('reaction');
+const kinds = new Set(reactionKinds);
+
 export function reactionFromEntity(row: ReactionRow): Reaction {
-  return readStored(reactionSchema, { ...row }, 'reaction');
+  return {
+    postId: reaction.id(row.postId, 'postId'),
+    userId: reaction.id(row.userId, 'userId'),
+    kind: reaction.oneOf(row.kind, 'kind', kinds),
+    createdAt: reaction.instant(row.createdAt, 'createdAt'),
+  };
 }

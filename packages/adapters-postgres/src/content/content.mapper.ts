@@ -1,5 +1,13 @@
-import { contentSchema, enrollmentSchema, type Content, type Enrollment } from '@cohort/core';
-import { readStored, type Columns } from '../shared/sql-values.js';
+import {
+  MAX_TAGS,
+  contentKinds,
+  contentStatuses,
+  enrollmentStatuses,
+  type Content,
+  type Enrollment,
+} from '@cohort/core';
+import type { Columns } from '../shared/sql-values.js';
+import { StoredRow } from '../shared/stored-row.js';
 import type { ContentEntity } from './content.entity.js';
 import type { EnrollmentEntity } from './enrollment.entity.js';
 
@@ -21,8 +29,31 @@ export function contentToEntity(content: Content): ContentEntity {
   return { ...content };
 }
 
+const content: StoredRow = new StoredRow('content');
+const kinds = new Set(contentKinds);
+const contentStatusSet = new Set(contentStatuses);
+
 export function contentFromEntity(row: ContentEntity): Content {
-  return readStored(contentSchema, { ...row }, 'content');
+  return {
+    id: content.id(row.id, 'id'),
+    kind: content.oneOf(row.kind, 'kind', kinds),
+    title: content.text(row.title, 'title', 1, 200),
+    summary: content.text(row.summary, 'summary', 0, 2000),
+    authorId: content.id(row.authorId, 'authorId'),
+    tags: tagsOf(row.tags),
+    status: content.oneOf(row.status, 'status', contentStatusSet),
+    publishedAt: content.nullableInstant(row.publishedAt, 'publishedAt'),
+    createdAt: content.instant(row.createdAt, 'createdAt'),
+    updatedAt: content.instant(row.updatedAt, 'updatedAt'),
+    version: content.int(row.version, 'version', 1),
+  };
+}
+
+function tagsOf(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length > MAX_TAGS) content.invalid('tags', `must be at most ${MAX_TAGS} tags`);
+  const tags = value.map((tag) => content.slug(tag, 'tags', 40));
+  if (tags.length > 1 && new Set(tags).size !== tags.length) content.invalid('tags', 'must be unique');
+  return tags;
 }
 
 export type EnrollmentRow = Omit<EnrollmentEntity, 'content'>;
@@ -41,6 +72,17 @@ export function enrollmentToEntity(enrollment: Enrollment): EnrollmentRow {
   return { ...enrollment };
 }
 
+const enrollment: StoredRow = new StoredRow('enrollment');
+const enrollmentStatusSet = new Set(enrollmentStatuses);
+
 export function enrollmentFromEntity(row: EnrollmentRow): Enrollment {
-  return readStored(enrollmentSchema, { ...row }, 'enrollment');
+  return {
+    userId: enrollment.id(row.userId, 'userId'),
+    contentId: enrollment.id(row.contentId, 'contentId'),
+    progress: enrollment.int(row.progress, 'progress', 0, 100),
+    status: enrollment.oneOf(row.status, 'status', enrollmentStatusSet),
+    enrolledAt: enrollment.instant(row.enrolledAt, 'enrolledAt'),
+    completedAt: enrollment.nullableInstant(row.completedAt, 'completedAt'),
+    updatedAt: enrollment.instant(row.updatedAt, 'updatedAt'),
+  };
 }

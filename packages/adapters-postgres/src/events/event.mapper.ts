@@ -1,5 +1,6 @@
-import { eventSchema, registrationSchema, type Event, type Registration } from '@cohort/core';
-import { readStored, type Columns } from '../shared/sql-values.js';
+import { MAX_CAPACITY, eventStatuses, registrationStatuses, type Event, type Registration } from '@cohort/core';
+import type { Columns } from '../shared/sql-values.js';
+import { StoredRow } from '../shared/stored-row.js';
 import type { EventEntity } from './event.entity.js';
 import type { RegistrationEntity } from './registration.entity.js';
 
@@ -27,8 +28,29 @@ export function eventToEntity(event: Event): EventRow {
   return { ...event };
 }
 
+const event: StoredRow = new StoredRow('event');
+const eventStatusSet = new Set(eventStatuses);
+
 export function eventFromEntity(row: EventRow): Event {
-  return readStored(eventSchema, { ...row }, 'event');
+  const read: Event = {
+    id: event.id(row.id, 'id'),
+    title: event.text(row.title, 'title', 1, 200),
+    description: event.text(row.description, 'description', 0, 5000),
+    hostId: event.id(row.hostId, 'hostId'),
+    communityId: event.nullableId(row.communityId, 'communityId'),
+    startsAt: event.instant(row.startsAt, 'startsAt'),
+    endsAt: event.instant(row.endsAt, 'endsAt'),
+    capacity: event.int(row.capacity, 'capacity', 1, MAX_CAPACITY),
+    registeredCount: event.int(row.registeredCount, 'registeredCount', 0),
+    waitlistCount: event.int(row.waitlistCount, 'waitlistCount', 0),
+    status: event.oneOf(row.status, 'status', eventStatusSet),
+    createdAt: event.instant(row.createdAt, 'createdAt'),
+    updatedAt: event.instant(row.updatedAt, 'updatedAt'),
+    version: event.int(row.version, 'version', 1),
+  };
+  event.check(read.startsAt.getTime() < read.endsAt.getTime(), 'endsAt', 'must be after startsAt');
+  event.check(read.registeredCount <= read.capacity, 'registeredCount', 'must not exceed capacity');
+  return read;
 }
 
 export type RegistrationRow = Omit<RegistrationEntity, 'event'>;
@@ -46,6 +68,16 @@ export function registrationToEntity(registration: Registration): RegistrationRo
   return { ...registration };
 }
 
+const registration: StoredRow = new StoredRow('registration');
+const registrationStatusSet = new Set(registrationStatuses);
+
 export function registrationFromEntity(row: RegistrationRow): Registration {
-  return readStored(registrationSchema, { ...row }, 'registration');
+  return {
+    eventId: registration.id(row.eventId, 'eventId'),
+    userId: registration.id(row.userId, 'userId'),
+    status: registration.oneOf(row.status, 'status', registrationStatusSet),
+    position: registration.int(row.position, 'position', 1),
+    registeredAt: registration.instant(row.registeredAt, 'registeredAt'),
+    updatedAt: registration.instant(row.updatedAt, 'updatedAt'),
+  };
 }

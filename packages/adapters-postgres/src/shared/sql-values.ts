@@ -92,17 +92,3 @@ export function jsonRow<E>(columns: Columns<E>, entity: E): Record<string, unkno
 function specs<E>(columns: Columns<E>): [string, ColumnSpec][] {
   return Object.entries<ColumnSpec>(columns);
 }
-
-interface Parser<T> {
-  safeParse(value: unknown): { success: true; data: T } | { success: false; error: unknown };
-}
-
-/**
- * Parses a row read back from the store with the core schema: what leaves the adapter is always a valid domain
- * object. A row that fails is damage done outside the adapter, reported as UNAVAILABLE rather than passed on.
- */
-export function readStored<T>(schema: Parser<T>, value: unknown, what: string): T {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  throw CohortError.unavailable(`The store holds an invalid ${what}`, parsed.error);
-}

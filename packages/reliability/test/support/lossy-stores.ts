@@ -1,4 +1,5 @@
 import type { CohortStore } from '@cohort/core';
+import type { Pool } from 'pg';
 import type { QueryRunner } from 'typeorm';
 import { openDynamoStore, openPostgresStore, type AdapterName } from './stores.js';
 
@@ -51,6 +52,21 @@ export async function openLossyPostgres(): Promise<LossyStore> {
     }) as QueryRunner['query'];
     return runner;
   };
+  // Single statements run on the DataSource's pg pool, underneath TypeORM's runner: each is its own transaction.
+  const pool = (dataSource.driver as { master?: Pool }).master;
+  if (!pool) throw new Error('the DataSource has no pool');
+  const poolQuery = pool.query.bind(pool) as (sql: string, params?: unknown[]) => Promise<unknown>;
+  pool.query = (async (sql: string, params?: unknown[]) => {
+    const result = await poolQuery(sql, params);
+    if (armed && !READ_OR_CONTROL.test(sql)) {
+      lost += 1;
+      if (armed === 'once') armed = false;
+      throw Object.assign(new Error('Connection terminated unexpectedly (injected after the commit)'), {
+        code: 'ECONNRESET',
+      });
+    }
+    return result;
+  }) as Pool['query'];
   return {
     adapter: 'postgres',
     store: opened.store,
