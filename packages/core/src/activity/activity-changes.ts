@@ -57,9 +57,15 @@ export function parseDailyCountsQuery(query: DailyCountsQuery): {
   return parseInput(dailyCountsQuerySchema, query, 'daily counts query');
 }
 
-/** Sorts counters the way `dailyCounts` returns them (day, then verb) and drops zeros. */
+const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Sorts counters the way `dailyCounts` returns them (day, then verb) and drops zeros. Days are ISO dates and verbs
+ * lowercase ASCII, so code-unit order is the same as a collation's, at a fraction of localeCompare's cost (a 30-day
+ * read sorts hundreds of counters).
+ */
 export function orderDailyCounts(counts: readonly DailyCount[]): DailyCount[] {
   return counts
     .filter((entry) => entry.count > 0)
-    .sort((a, b) => (a.day === b.day ? a.verb.localeCompare(b.verb) : a.day.localeCompare(b.day)));
+    .sort((a, b) => (a.day === b.day ? byCodeUnit(a.verb, b.verb) : byCodeUnit(a.day, b.day)));
 }
