@@ -19,6 +19,8 @@ export type { CursorKey, Page, PageRequest, ParsedPageRequest } from './shared/p
 export { dayOf, daySchema } from './shared/text.js';
 export { definedOnly, parseExpectedVersion } from './shared/patch.js';
 export type { RecordSet } from './shared/record-set.js';
+export { MAX_SCAN_LIMIT, parseScanRequest, scanRequestSchema } from './shared/scan-request.js';
+export type { ParsedScanRequest, ScanRequest } from './shared/scan-request.js';
 
 // users
 export {

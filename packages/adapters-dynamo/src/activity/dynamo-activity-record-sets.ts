@@ -7,14 +7,14 @@ import {
   type ActivityEvent,
   type DailyCount,
   type Page,
-  type PageRequest,
   type RecordSet,
+  type ScanRequest,
 } from '@cohort/core';
 import { lastByKey } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { batchWrite, countQuery, type Key } from '../shared/dynamo-ops.js';
 import { cursorNumber, cursorOneOf, cursorString } from '../shared/item-format.js';
-import { parsePage, readPartitions, type PartitionStart } from '../shared/paging.js';
+import { parseScanPage, readPartitions, type PartitionStart } from '../shared/paging.js';
 import { countScanPartition, scanIndexQuery } from '../shared/scan-index.js';
 import { toActivity, toActivityItem, toCounterItem, toDailyCount } from './activity.items.js';
 import { activityKeys } from './activity.keys.js';
@@ -22,27 +22,32 @@ import { registerDays, registeredDays } from './dynamo-activity-log.js';
 
 /**
  * Activity events in (occurredAt, id) order: the registered days in turn, each day's scan-index partition in order.
- * putMany stores events exactly as given and leaves the counters alone (they travel as `activityCounts`).
+ * A page that resumes inside a day reads on in that day first and reads the day registry only when the day runs out
+ * before the page is full. putMany stores events exactly as given and leaves the counters alone (they travel as
+ * `activityCounts`).
  */
 export class DynamoActivityRecordSet implements RecordSet<ActivityEvent> {
   constructor(private readonly context: DynamoContext) {}
 
-  async scan(page?: PageRequest): Promise<Page<ActivityEvent>> {
+  async scan(page?: ScanRequest): Promise<Page<ActivityEvent>> {
     const scope = 'recordSets.activity';
-    const { limit, cursor } = parsePage(page, scope, 2);
-    const after = cursor ? { occurredAt: cursorNumber(cursor, 0), id: cursorString(cursor, 1) } : null;
-    const firstDay = after ? dayOf(new Date(after.occurredAt)) : undefined;
-    const days = await registeredDays(this.context, firstDay, 'activity.scan');
-    const partitions: PartitionStart[] = days.map((day) => ({
-      query: scanIndexQuery(activityKeys.dayPartition(day)),
-      ...(after && day === firstDay ? { start: activityKeys.dayStart(day, after.occurredAt, after.id) } : {}),
-    }));
-    const rows = await readPartitions(this.context, partitions, limit + 1, {
-      keysOnly: true,
-      toDomain: toActivity,
-      what: 'activity.scan',
-    });
-    return toPage(rows, limit, scope, (event) => [event.occurredAt.getTime(), event.id]);
+    const { limit, cursor } = parseScanPage(page, scope, 2);
+    const keyOf = (event: ActivityEvent) => [event.occurredAt.getTime(), event.id];
+    const read = (partitions: readonly PartitionStart[], want: number) =>
+      readPartitions(this.context, partitions, want, { keysOnly: true, toDomain: toActivity, what: 'activity.scan' });
+    const rows: ActivityEvent[] = [];
+    let firstDay: string | undefined;
+    if (cursor) {
+      const after = { occurredAt: cursorNumber(cursor, 0), id: cursorString(cursor, 1) };
+      firstDay = dayOf(new Date(after.occurredAt));
+      const start = activityKeys.dayStart(firstDay, after.occurredAt, after.id);
+      rows.push(...(await read([{ query: scanIndexQuery(activityKeys.dayPartition(firstDay)), start }], limit + 1)));
+      if (rows.length > limit) return toPage(rows, limit, scope, keyOf);
+    }
+    const days = (await registeredDays(this.context, firstDay, 'activity.scan')).filter((day) => day !== firstDay);
+    const partitions = days.map((day) => ({ query: scanIndexQuery(activityKeys.dayPartition(day)) }));
+    rows.push(...(await read(partitions, limit + 1 - rows.length)));
+    return toPage(rows, limit, scope, keyOf);
   }
 
   async putMany(records: readonly ActivityEvent[]): Promise<void> {
@@ -77,9 +82,9 @@ function countersQuery(): PartitionStart['query'] {
 export class DynamoActivityCountRecordSet implements RecordSet<DailyCount> {
   constructor(private readonly context: DynamoContext) {}
 
-  async scan(page?: PageRequest): Promise<Page<DailyCount>> {
+  async scan(page?: ScanRequest): Promise<Page<DailyCount>> {
     const scope = 'recordSets.activityCounts';
-    const { limit, cursor } = parsePage(page, scope, 2);
+    const { limit, cursor } = parseScanPage(page, scope, 2);
     let start: Key | undefined;
     if (cursor) {
       start = activityKeys.counter(cursorOneOf(cursor, 0, activityVerbs), cursorString(cursor, 1));

@@ -7,7 +7,7 @@ import {
   type Community,
   type Membership,
   type Page,
-  type PageRequest,
+  type ScanRequest,
   type Post,
   type Reaction,
   type RecordSet,
@@ -17,7 +17,7 @@ import { RETRY, forEachLimit, lastByKey, optimistic } from '../shared/concurrenc
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { batchWrite, failedAt, getItem, transactWrite, type Item } from '../shared/dynamo-ops.js';
 import { cursorOneOf, cursorString } from '../shared/item-format.js';
-import { countScanPartition, scanIndexPage } from '../shared/scan-index.js';
+import { countScanPartition, recordSetScanPage } from '../shared/scan-index.js';
 import {
   slugGuardItem,
   toComment,
@@ -38,8 +38,8 @@ import { communitiesBySlug } from './dynamo-community-repository.js';
 export class DynamoCommunityRecordSet implements RecordSet<Community> {
   constructor(private readonly context: DynamoContext) {}
 
-  async scan(page?: PageRequest): Promise<Page<Community>> {
-    return scanIndexPage(this.context, communitiesBySlug('recordSets.communities', 'communities.scan'), page);
+  async scan(page?: ScanRequest): Promise<Page<Community>> {
+    return recordSetScanPage(this.context, communitiesBySlug('recordSets.communities', 'communities.scan'), page);
   }
 
   async putMany(records: readonly Community[]): Promise<void> {
@@ -113,9 +113,9 @@ class PlainRecordSet<T> implements RecordSet<T> {
     },
   ) {}
 
-  async scan(page?: PageRequest): Promise<Page<T>> {
+  async scan(page?: ScanRequest): Promise<Page<T>> {
     const { name, partition, arity, startKey, keyOf, toDomain } = this.options;
-    return scanIndexPage(
+    return recordSetScanPage(
       this.context,
       { scope: `recordSets.${name}`, arity, partition, startKey, keyOf, toDomain, what: `${name}.scan` },
       page,

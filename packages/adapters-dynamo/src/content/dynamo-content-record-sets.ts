@@ -5,14 +5,14 @@ import {
   type Content,
   type Enrollment,
   type Page,
-  type PageRequest,
+  type ScanRequest,
   type RecordSet,
 } from '@cohort/core';
 import { RETRY, forEachLimit, lastByKey, optimistic } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { batchGet, getItem, transactWrite } from '../shared/dynamo-ops.js';
 import { cursorString } from '../shared/item-format.js';
-import { countScanPartition, scanIndexPage } from '../shared/scan-index.js';
+import { countScanPartition, recordSetScanPage } from '../shared/scan-index.js';
 import { toContent, toEnrollment, toEnrollmentItem } from './content.items.js';
 import { contentKeys } from './content.keys.js';
 import { contentWrites } from './dynamo-content-repository.js';
@@ -22,8 +22,8 @@ import { enrollmentCountsUpdate } from './dynamo-enrollment-repository.js';
 export class DynamoContentRecordSet implements RecordSet<Content> {
   constructor(private readonly context: DynamoContext) {}
 
-  async scan(page?: PageRequest): Promise<Page<Content>> {
-    return scanIndexPage(
+  async scan(page?: ScanRequest): Promise<Page<Content>> {
+    return recordSetScanPage(
       this.context,
       {
         scope: 'recordSets.contents',
@@ -77,8 +77,8 @@ export class DynamoContentRecordSet implements RecordSet<Content> {
 export class DynamoEnrollmentRecordSet implements RecordSet<Enrollment> {
   constructor(private readonly context: DynamoContext) {}
 
-  async scan(page?: PageRequest): Promise<Page<Enrollment>> {
-    return scanIndexPage(
+  async scan(page?: ScanRequest): Promise<Page<Enrollment>> {
+    return recordSetScanPage(
       this.context,
       {
         scope: 'recordSets.enrollments',

@@ -3,7 +3,7 @@ import {
   recordKeys,
   type Event,
   type Page,
-  type PageRequest,
+  type ScanRequest,
   type RecordSet,
   type Registration,
 } from '@cohort/core';
@@ -12,7 +12,7 @@ import type { DynamoContext } from '../shared/dynamo-context.js';
 import { batchWrite, queryItems, updateItem } from '../shared/dynamo-ops.js';
 import { Expression } from '../shared/expression.js';
 import { ITEM_VERSION, cursorString } from '../shared/item-format.js';
-import { countScanPartition, scanIndexPage } from '../shared/scan-index.js';
+import { countScanPartition, recordSetScanPage } from '../shared/scan-index.js';
 import { TABLE } from '../table-definition.js';
 import {
   EVENT_TYPE,
@@ -52,8 +52,8 @@ async function advanceLastPosition(context: DynamoContext, eventId: string, posi
 export class DynamoEventRecordSet implements RecordSet<Event> {
   constructor(private readonly context: DynamoContext) {}
 
-  async scan(page?: PageRequest): Promise<Page<Event>> {
-    return scanIndexPage(
+  async scan(page?: ScanRequest): Promise<Page<Event>> {
+    return recordSetScanPage(
       this.context,
       {
         scope: 'recordSets.events',
@@ -122,8 +122,8 @@ export class DynamoEventRecordSet implements RecordSet<Event> {
 export class DynamoRegistrationRecordSet implements RecordSet<Registration> {
   constructor(private readonly context: DynamoContext) {}
 
-  async scan(page?: PageRequest): Promise<Page<Registration>> {
-    return scanIndexPage(
+  async scan(page?: ScanRequest): Promise<Page<Registration>> {
+    return recordSetScanPage(
       this.context,
       {
         scope: 'recordSets.registrations',

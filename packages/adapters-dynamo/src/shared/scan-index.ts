@@ -1,8 +1,8 @@
-import { toPage, type CursorKey, type Page, type PageRequest } from '@cohort/core';
+import { toPage, type CursorKey, type Page, type PageRequest, type ScanRequest } from '@cohort/core';
 import { TABLE } from '../table-definition.js';
 import type { DynamoContext } from './dynamo-context.js';
 import { countQuery, type Item, type Key } from './dynamo-ops.js';
-import { parsePage, readPartitions, type PartitionStart } from './paging.js';
+import { parsePage, parseScanPage, readPartitions, type PartitionStart } from './paging.js';
 
 /** The Query shape that reads one partition of the keys-only scan index in ascending order. */
 export function scanIndexQuery(partition: string, before?: string): PartitionStart['query'] {
@@ -29,13 +29,29 @@ export interface ScanIndexList<T> {
   readonly what: string;
 }
 
-/** A page of records in scan-index order: keys from the index, records by a consistent BatchGet. */
-export async function scanIndexPage<T>(
+/** A page of a list in scan-index order (at most MAX_PAGE_LIMIT records): keys from the index, records by BatchGet. */
+export function scanIndexPage<T>(
   context: DynamoContext,
   list: ScanIndexList<T>,
   page: PageRequest | undefined,
 ): Promise<Page<T>> {
-  const { limit, cursor } = parsePage(page, list.scope, list.arity);
+  return readScanIndex(context, list, parsePage(page, list.scope, list.arity));
+}
+
+/** A migration-face scan page (at most MAX_SCAN_LIMIT records), read as `scanIndexPage` reads a list's. */
+export function recordSetScanPage<T>(
+  context: DynamoContext,
+  list: ScanIndexList<T>,
+  page: ScanRequest | undefined,
+): Promise<Page<T>> {
+  return readScanIndex(context, list, parseScanPage(page, list.scope, list.arity));
+}
+
+async function readScanIndex<T>(
+  context: DynamoContext,
+  list: ScanIndexList<T>,
+  { limit, cursor }: { limit: number; cursor: CursorKey | null },
+): Promise<Page<T>> {
   const start = cursor ? list.startKey(cursor) : undefined;
   const rows = await readPartitions(
     context,

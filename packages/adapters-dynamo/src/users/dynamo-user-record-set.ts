@@ -1,10 +1,10 @@
 import type { TransactWriteItem } from '@aws-sdk/lib-dynamodb';
-import { CohortError, parseRecords, type Page, type PageRequest, type RecordSet, type User } from '@cohort/core';
+import { CohortError, parseRecords, type Page, type ScanRequest, type RecordSet, type User } from '@cohort/core';
 import { RETRY, forEachLimit, lastByKey, optimistic } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { failedAt, getItem, transactWrite } from '../shared/dynamo-ops.js';
 import { cursorString } from '../shared/item-format.js';
-import { countScanPartition, scanIndexPage } from '../shared/scan-index.js';
+import { countScanPartition, recordSetScanPage } from '../shared/scan-index.js';
 import { emailGuardItem, toUser, toUserItem } from './user.items.js';
 import { userKeys } from './user.keys.js';
 
@@ -12,8 +12,8 @@ import { userKeys } from './user.keys.js';
 export class DynamoUserRecordSet implements RecordSet<User> {
   constructor(private readonly context: DynamoContext) {}
 
-  async scan(page?: PageRequest): Promise<Page<User>> {
-    return scanIndexPage(
+  async scan(page?: ScanRequest): Promise<Page<User>> {
+    return recordSetScanPage(
       this.context,
       {
         scope: 'recordSets.users',

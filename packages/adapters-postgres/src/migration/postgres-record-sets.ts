@@ -1,5 +1,5 @@
 import {
-  parsePageRequest,
+  parseScanRequest,
   parseRecords,
   recordKeys,
   toPage,
@@ -7,11 +7,11 @@ import {
   type CursorKey,
   type DailyCount,
   type Page,
-  type PageRequest,
   type RecordOf,
   type RecordSet,
   type RecordSetName,
   type RecordSets,
+  type ScanRequest,
 } from '@cohort/core';
 import type { ActivityDailyCountEntity } from '../activity/activity-daily-count.entity.js';
 import type { ActivityEventEntity } from '../activity/activity-event.entity.js';
@@ -99,8 +99,8 @@ function tableSet<N extends RecordSetName, E>(
   const scope = `recordSets.${options.name}`;
   const keyColumns = options.scanKey.columns.join(', ');
   return {
-    async scan(page?: PageRequest): Promise<Page<RecordOf<N>>> {
-      const { cursor, limit } = parsePageRequest(page);
+    async scan(page?: ScanRequest): Promise<Page<RecordOf<N>>> {
+      const { cursor, limit } = parseScanRequest(page);
       const params = new SqlParams();
       let where = '';
       if (cursor) {
@@ -250,8 +250,8 @@ function activityRecordSet(db: PostgresClient, partitions: ActivityPartitions): 
   const columns = columnList(activityColumns);
   const select = selectList(activityColumns);
   return {
-    async scan(page?: PageRequest): Promise<Page<ActivityEvent>> {
-      const { cursor, limit } = parsePageRequest(page);
+    async scan(page?: ScanRequest): Promise<Page<ActivityEvent>> {
+      const { cursor, limit } = parseScanRequest(page);
       const params = new SqlParams();
       const where = cursor ? `WHERE id > ${params.add(readCursor(scope, cursor, ['id'])[0])}::uuid` : '';
       // Each partition's primary key starts with id: a merge of index scans, no sort.
@@ -294,8 +294,8 @@ function dailyCountRecordSet(db: PostgresClient): RecordSet<DailyCount> {
   const scope = 'recordSets.activityCounts';
   const sql = tableSql(table, dailyCountColumns, ['day', 'verb']);
   return {
-    async scan(page?: PageRequest): Promise<Page<DailyCount>> {
-      const { cursor, limit } = parsePageRequest(page);
+    async scan(page?: ScanRequest): Promise<Page<DailyCount>> {
+      const { cursor, limit } = parseScanRequest(page);
       const params = new SqlParams();
       let where = '';
       if (cursor) {

@@ -1,12 +1,17 @@
-import type { Page, PageRequest } from './page.js';
+import type { Page } from './page.js';
+import type { ScanRequest } from './scan-request.js';
 
 /**
  * The migration face of one record set: all that @cohort/migrate needs to copy and compare stores.
  * Records are domain objects exactly as stored, counters and versions included.
  */
 export interface RecordSet<T> {
-  /** Every record exactly once, in an order that stays stable while the set is not written. */
-  scan(page?: PageRequest): Promise<Page<T>>;
+  /**
+   * Every record exactly once, in an order that stays stable while the set is not written. Pages hold up to 1,000
+   * records (MAX_SCAN_LIMIT, putMany's batch limit; default 20), so a copy reads a batch in one call; a larger limit
+   * is VALIDATION.
+   */
+  scan(page?: ScanRequest): Promise<Page<T>>;
   /**
    * Upserts up to 1,000 records exactly as given (ids, timestamps, versions and counters kept, nothing recomputed:
    * a record with the same key is replaced), after validating all of them; re-running it changes nothing. A store

@@ -1,4 +1,4 @@
-import { MAX_PAGE_LIMIT, systemClock, type Clock, type RecordOf, type RecordSetName } from '@cohort/core';
+import { MAX_SCAN_LIMIT, systemClock, type Clock, type RecordOf, type RecordSetName } from '@cohort/core';
 import { selectRecordSets } from '../record-graph.js';
 import { recordSetOf, type MigrationEndpoint } from '../shared/endpoint.js';
 import { forEachByReferences } from '../shared/schedule.js';
@@ -253,7 +253,7 @@ async function copySet<N extends RecordSetName>(
       settings.signal?.throwIfAborted();
       const batch: RecordOf<N>[] = [];
       while (batch.length < settings.batchSize) {
-        const limit = Math.min(MAX_PAGE_LIMIT, settings.batchSize - batch.length);
+        const limit = Math.min(MAX_SCAN_LIMIT, settings.batchSize - batch.length);
         const from = cursor;
         const page = await withRetry(() => source.scan(from === null ? { limit } : { cursor: from, limit }));
         batch.push(...page.items);

@@ -1,4 +1,4 @@
-import { CohortError, MAX_PAGE_LIMIT, type Page, type RecordSet } from '@cohort/core';
+import { CohortError, MAX_SCAN_LIMIT, type Page, type RecordSet } from '@cohort/core';
 
 /** Where a scan resumes: null starts at the beginning. */
 export type ScanCursor = string | null;
@@ -20,8 +20,9 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /**
- * Reads a whole record set page by page (the migration face serves at most 100 records a page), asking for the next
- * page before handing the current one to `onPage`, so reading overlaps with whatever `onPage` does.
+ * Reads a whole record set in the largest pages the migration face serves (MAX_SCAN_LIMIT, 1,000 records: each page
+ * costs a store round trip or more, so fewer pages is most of a scan's speed), asking for the next page before
+ * handing the current one to `onPage`, so reading overlaps with whatever `onPage` does.
  */
 export async function scanAll<T>(
   set: RecordSet<T>,
@@ -29,7 +30,7 @@ export async function scanAll<T>(
   options: { signal?: AbortSignal } = {},
 ): Promise<number> {
   const read = (cursor: ScanCursor): Promise<Page<T>> =>
-    withRetry(() => set.scan(cursor === null ? { limit: MAX_PAGE_LIMIT } : { cursor, limit: MAX_PAGE_LIMIT }));
+    withRetry(() => set.scan(cursor === null ? { limit: MAX_SCAN_LIMIT } : { cursor, limit: MAX_SCAN_LIMIT }));
   let scanned = 0;
   let next: Promise<Page<T>> | null = read(null);
   while (next !== null) {

@@ -1,16 +1,16 @@
 import {
   CohortError,
   decodeCursor,
-  parsePageRequest,
+  parseScanRequest,
   parseRecords,
   recordKeys,
   toPage,
   type Page,
-  type PageRequest,
   type RecordOf,
   type RecordSet,
   type RecordSetName,
   type RecordSets,
+  type ScanRequest,
 } from '@cohort/core';
 import { compareText, copyOf, roundTrip, type MemoryTables, type Table } from './memory-tables.js';
 
@@ -54,9 +54,9 @@ function recordSet<N extends RecordSetName>(
 ): RecordSet<RecordOf<N>> {
   const scope = `recordSets.${name}`;
   return {
-    async scan(page?: PageRequest): Promise<Page<RecordOf<N>>> {
+    async scan(page?: ScanRequest): Promise<Page<RecordOf<N>>> {
       await roundTrip();
-      const request = parsePageRequest(page);
+      const request = parseScanRequest(page);
       const keys = table.sortedKeys();
       const start = request.cursor ? firstIndexAfter(keys, cursorKey(scope, request.cursor)) : 0;
       const rows = keys.slice(start, start + request.limit + 1).map((key) => table.get(key) as RecordOf<N>);

@@ -29,6 +29,8 @@ import { collectAll } from './collect-pages.js';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const MAX_PUT_MANY = 1000;
+/** The largest page `RecordSet.scan` serves (core's MAX_SCAN_LIMIT, spelled out so a change to it shows here). */
+const MAX_SCAN = 1000;
 
 /** Code-unit order, the order every store must agree on (no locale collation). */
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -312,6 +314,19 @@ export function migrationFaceContract(context: ContractContext): void {
         },
       );
 
+      it.each(recordSetNames)('serves %s in one page of 1,000 and refuses 1,001 with VALIDATION', async (name) => {
+        const key = keyOf(name);
+        const page = await setOf(source, name).scan({ limit: MAX_SCAN });
+        expect(page.nextCursor).toBeNull();
+        expect(page.items.map(key)).toEqual((await scanAll(source, name, 2)).map(key));
+        await expectCohortError(setOf(source, name).scan({ limit: MAX_SCAN + 1 }), 'VALIDATION');
+        const first = await setOf(source, name).scan({ limit: 1 });
+        await expectCohortError(
+          setOf(source, name).scan({ cursor: first.nextCursor, limit: MAX_SCAN + 1 }),
+          'VALIDATION',
+        );
+      });
+
       it.each(recordSetNames)('returns %s records exactly as the ports read them', async (name) => {
         const read = readerOf(name);
         for (const record of await scanAll(source, name, 3)) {
@@ -494,6 +509,59 @@ export function migrationFaceContract(context: ContractContext): void {
         // The purged first day kept its counters through the copy.
         expect(copiedCounts.some((entry) => entry.day === days[0])).toBe(true);
       });
+    });
+  });
+
+  describe('RecordSet.scan in pages of 1,000', () => {
+    let store: CohortStore;
+    let events: ActivityEvent[];
+    let counters: DailyCount[];
+
+    beforeAll(async () => {
+      store = await context.isolatedStore();
+      // 2,500 events over four UTC days (a page ends inside a day and crosses into the next), and 1,224 counters.
+      const first = Date.UTC(2024, 2, 1, 6);
+      events = Array.from({ length: 2500 }, (_, i) => ({
+        id: fixtures.id(),
+        actorId: fixtures.id(),
+        verb: 'viewed',
+        object: { type: 'content', id: fixtures.id() },
+        occurredAt: new Date(first + i * 120_000),
+        metadata: {},
+      }));
+      for (let start = 0; start < events.length; start += MAX_PUT_MANY) {
+        await store.recordSets.activity.putMany(events.slice(start, start + MAX_PUT_MANY));
+      }
+      const verbs: ActivityVerb[] = ['viewed', 'completed', 'posted', 'commented', 'reacted', 'joined'];
+      counters = Array.from({ length: 1224 }, (_, i) => ({
+        day: dayOf(new Date(Date.UTC(2023, 0, 1) + Math.floor(i / verbs.length) * DAY)),
+        verb: verbs[i % verbs.length] as ActivityVerb,
+        count: i + 1,
+      }));
+      for (let start = 0; start < counters.length; start += MAX_PUT_MANY) {
+        await store.recordSets.activityCounts.putMany(counters.slice(start, start + MAX_PUT_MANY));
+      }
+    }, 300_000);
+
+    it.each([
+      ['activity', () => events.map(recordKeys.activity), [1000, 1000, 500]],
+      ['activityCounts', () => counters.map(recordKeys.activityCounts), [1000, 224]],
+    ] as const)('returns every %s record exactly once over full pages', async (name, keys, sizes) => {
+      const pages: Page<unknown>[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Page<unknown> = await setOf(store, name).scan(
+          cursor === null ? { limit: 1000 } : { cursor, limit: 1000 },
+        );
+        pages.push(page);
+        cursor = page.nextCursor;
+      } while (cursor !== null && pages.length <= sizes.length);
+      expect(pages.map((page) => page.items.length)).toEqual(sizes);
+      expect(pages.at(-1)?.nextCursor).toBeNull();
+      const scanned = pages.flatMap((page) => page.items).map(keyOf(name));
+      expect(duplicatesOf(scanned)).toEqual([]);
+      expect([...scanned].sort()).toEqual([...keys()].sort());
+      expect((await scanAll(store, name, 100)).map(keyOf(name))).toEqual(scanned);
     });
   });
 

@@ -55,6 +55,8 @@ interface ListCase<T> {
   readonly order?: (a: T, b: T) => number;
   /** What identifies a row (core's record key). */
   readonly key: (row: T) => string;
+  /** The largest page the list serves: 100 (MAX_PAGE_LIMIT) unless given; scans serve 1,000 (MAX_SCAN_LIMIT). */
+  readonly maxLimit?: number;
   /** Makes `size` rows of a fresh scope, row `i` stamped `at(i)` (the clock is frozen there while it is stored). */
   seed(store: CohortStore, size: number, at: Times): Promise<Scope<T>>;
 }
@@ -554,6 +556,7 @@ export function paginationContract(context: ContractContext): void {
       name: `recordSets.${name}.scan`,
       global: true,
       key,
+      maxLimit: 1000,
       async seed(store, size, at) {
         const { rows, add } = await scanSeeds[name](store, size, at);
         const set = store.recordSets[name] as unknown as RecordSet<RecordOf<N>>;
@@ -703,10 +706,11 @@ export function paginationContract(context: ContractContext): void {
           for (const cursor of foreign) await expectCohortError(scope.fetch({ cursor, limit: 2 }), 'VALIDATION');
         });
 
-        it('rejects limits 0, 101, 2.5 and -1 (and unknown page options) with VALIDATION', async () => {
+        it('rejects limits 0, one over the maximum, 2.5 and -1 (and unknown page options) with VALIDATION', async () => {
           const store = storeFor(listCase);
           const scope = await listCase.seed(store, 2, mixedTimes(Date.now()));
-          for (const limit of [0, 101, 2.5, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+          const over = (listCase.maxLimit ?? 100) + 1;
+          for (const limit of [0, over, 2.5, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
             await expectCohortError(scope.fetch({ limit }), 'VALIDATION');
           }
           await expectCohortError(scope.fetch({ limit: '5' as unknown as number }), 'VALIDATION');
