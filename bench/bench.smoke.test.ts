@@ -103,3 +103,47 @@ describe('npm run bench -- --scale small', () => {
     }
   });
 });
+
+interface BackfillResults {
+  scale: string;
+  complete: boolean;
+  records: number;
+  load: Record<string, { rowsPerSecond: number }>;
+  directions: { from: string; to: string; records: number; verify: { ok: boolean }; perRecordSet: unknown[] }[];
+}
+
+// The backfill mode at the tiny scale (667 records): that it loads both stores, copies each way, verifies the copies
+// and writes its files. No rate is checked.
+describe('npm run bench -- --backfill --scale tiny', () => {
+  let out: string | undefined;
+  afterAll(async () => {
+    if (out) await rm(out, { recursive: true, force: true });
+  });
+
+  it('backfills both directions, verifies each copy and writes the JSON and markdown results', async () => {
+    out = await mkdtemp(join(tmpdir(), 'cohort-bench-backfill-'));
+    const { code, output } = await runBench(['--backfill', '--scale', 'tiny', '--parallel-sets', '12', '--out', out]);
+    expect(code, output).toBe(0);
+
+    const files = (await readdir(out)).sort();
+    const json = files.find((file) => file.endsWith('-backfill-tiny.json'));
+    const markdown = files.find((file) => file.endsWith('-backfill-tiny.md'));
+    expect(json, files.join(', ')).toBeDefined();
+    expect(markdown, files.join(', ')).toBeDefined();
+
+    const results = JSON.parse(await readFile(join(out, json as string), 'utf8')) as BackfillResults;
+    expect(results.scale).toBe('tiny');
+    expect(results.complete).toBe(true);
+    expect(Object.keys(results.load).sort()).toEqual(['dynamo', 'postgres']);
+    expect(results.directions.map((d) => `${d.from}->${d.to}`)).toEqual(['dynamo->postgres', 'postgres->dynamo']);
+    for (const direction of results.directions) {
+      expect(direction.records).toBe(results.records);
+      expect(direction.verify.ok).toBe(true);
+      expect(direction.perRecordSet).toHaveLength(12);
+    }
+    const table = await readFile(join(out, markdown as string), 'utf8');
+    for (const name of ['DynamoDB Local → PostgreSQL', 'PostgreSQL → DynamoDB Local', 'activityCounts']) {
+      expect(table).toContain(name);
+    }
+  });
+});

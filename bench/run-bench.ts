@@ -1,4 +1,5 @@
-// The benchmark runner: `npm run bench -- --scale small|reference [--adapter postgres|dynamo|all]`. See bench/README.md.
+// The benchmark runner: `npm run bench -- --scale small|reference [--adapter postgres|dynamo|all]`, or the backfill
+// throughput with `--backfill`. See bench/README.md.
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -15,14 +16,23 @@ import {
   type BenchResults,
   type CaseResult,
 } from './harness/report.js';
+import { runBackfillBench, stopServers as stopBackfillServers } from './backfill/run-backfill.js';
 import { operations } from './operations/index.js';
 import { benchData, type BenchData } from './stores/bench-data.js';
 import { openDynamoBench, type DynamoBench } from './stores/dynamo.js';
 import { POOL_SIZE, openPostgresBench, type PostgresBench } from './stores/postgres.js';
 
 const usage = `Usage: npm run bench -- --scale small|reference [options]
+       npm run bench -- --backfill --scale tiny|small|reference [--batch-size n] [--load-concurrency n]
+                        [--backfill-batch n] [--parallel-sets n] [--from store] [--seed n] [--out dir]
 
-  --scale <name>             small (default) or reference (73,717 users, 1M activity events, ...)
+  --scale <name>             small (default) or reference (73,717 users, 1M activity events, ...); tiny with --backfill
+  --backfill                 backfill throughput instead: load the platform into both stores through putMany (the
+                             raw bulk rate), backfill each into a fresh copy of the other, verify, and write
+                             <date>-backfill-<scale>.json and .md
+  --backfill-batch <n>       records per backfill putMany (default: the backfill's, 500)
+  --parallel-sets <n>        record sets the backfill copies at once (default: the backfill's, 6)
+  --from <store>             only the direction from postgres or from dynamo (default: both)
   --adapter <name>           postgres, dynamo or all (default all)
   --samples <n>              measured calls per side per row (default 2000)
   --rounds <n>               interleaved adapter/raw rounds per row (default 10)
@@ -89,7 +99,33 @@ function isScale(value: string): value is 'small' | 'reference' {
   return value === 'small' || value === 'reference';
 }
 
-function parse(argv: readonly string[]) {
+function fromStore(value: string | undefined): 'postgres' | 'dynamo' | undefined {
+  if (value === undefined || value === 'postgres' || value === 'dynamo') return value;
+  throw new UsageError(`--from must be postgres or dynamo; got ${value}`);
+}
+
+/** The options of `--backfill`: the scales include tiny (the smoke test's), the operation options do not apply. */
+function parseBackfill(values: ReturnType<typeof parseOptions>) {
+  const scale = values.scale;
+  if (scale !== 'tiny' && !isScale(scale)) {
+    throw new UsageError(`--scale must be tiny, small or reference; got ${scale}`);
+  }
+  const platformScale: 'tiny' | 'small' | 'reference' = scale;
+  const batch = values['backfill-batch'];
+  const parallel = values['parallel-sets'];
+  return {
+    scale: platformScale,
+    seed: whole('seed', values.seed, 1),
+    loadBatchSize: Math.min(positive('batch-size', values['batch-size'], 1000), 1000),
+    loadConcurrency: positive('load-concurrency', values['load-concurrency'], 4),
+    backfillBatchSize: batch === undefined ? undefined : Math.min(positive('backfill-batch', batch, 500), 1000),
+    parallelSets: parallel === undefined ? undefined : Math.min(positive('parallel-sets', parallel, 6), 12),
+    from: fromStore(values.from),
+    out: values.out ?? `${root}bench/results`,
+  };
+}
+
+function parseOptions(argv: readonly string[]) {
   const { values } = parseArgsOrExplain({
     args: [...argv],
     options: {
@@ -106,9 +142,17 @@ function parse(argv: readonly string[]) {
       'dynamo-row-seconds': { type: 'string' },
       out: { type: 'string' },
       'no-readme': { type: 'boolean', default: false },
+      backfill: { type: 'boolean', default: false },
+      'backfill-batch': { type: 'string' },
+      'parallel-sets': { type: 'string' },
+      from: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  return values;
+}
+
+function parse(values: ReturnType<typeof parseOptions>) {
   if (values.help) return null;
   const scale = values.scale;
   if (!isScale(scale)) throw new UsageError(`--scale must be small or reference; got ${scale}`);
@@ -233,7 +277,14 @@ async function runAdapter(adapter: AdapterName, data: BenchData, options: Option
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const options = parse(argv);
+  const values = parseOptions(argv);
+  if (values.backfill && !values.help) {
+    const backfillOptions = parseBackfill(values);
+    const files = await runBackfillBench({ ...backfillOptions, log });
+    log(`wrote ${files.json} and ${files.markdown}`);
+    return files.verified ? 0 : 1;
+  }
+  const options = parse(values);
   if (options === null) {
     process.stdout.write(`${usage}\n`);
     return 0;
@@ -280,7 +331,7 @@ async function main(argv: readonly string[]): Promise<number> {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     log(`${signal}: stopping the servers`);
-    void (closeOpen?.() ?? Promise.resolve()).finally(() => process.exit(130));
+    void (closeOpen?.() ?? stopBackfillServers?.() ?? Promise.resolve()).finally(() => process.exit(130));
   });
 }
 
@@ -303,5 +354,6 @@ main(process.argv.slice(2)).then(
     log(`failed: ${detail ?? (error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
     process.exitCode = 1;
     void closeOpen?.();
+    void stopBackfillServers?.();
   },
 );
