@@ -11,8 +11,11 @@ export default defineConfig({
       'packages/adapters-dynamo/vitest.config.ts',
       'packages/wiring/vitest.config.ts',
       'packages/cli/vitest.config.ts',
+      'packages/migrate/vitest.config.ts',
       'packages/reliability/vitest.config.ts',
       'examples/*/vitest.config.ts',
+      // The benchmark's smoke test: the small scale with few samples, and the backfill mode at the tiny scale.
+      'bench/vitest.config.ts',
     ],
   },
 });
