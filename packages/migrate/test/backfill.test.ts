@@ -51,6 +51,31 @@ describe('backfill', () => {
     expect(parity.summary).toMatchObject({ differences: 0, danglingReferences: 0, inFlight: 0 });
   });
 
+  it('copies without waiting for the source to count its records, and reports the total once known', async () => {
+    const target = createMemoryStore();
+    // users.count() answers only once every user is in the target: a copy that waited for it would never finish.
+    let release = (): void => undefined;
+    const counted = new Promise<number>((resolve) => (release = () => resolve(expected.users)));
+    const users = { ...source.recordSets.users, count: () => counted };
+    const slowCounting = { ...source, recordSets: { ...source.recordSets, users } } as CohortStore;
+    const watched = { ...target.recordSets.users };
+    watched.putMany = async (records) => {
+      await target.recordSets.users.putMany(records);
+      if ((await target.recordSets.users.count()) === expected.users) release();
+    };
+    const events: BackfillProgress[] = [];
+    await backfill({
+      source: slowCounting,
+      target: { ...target, recordSets: { ...target.recordSets, users: watched } },
+      only: ['users'],
+      batchSize: 100,
+      onProgress: (event) => events.push(event),
+    });
+    expect(await countsOf(target)).toMatchObject({ users: expected.users });
+    expect(events[0]).toMatchObject({ type: 'start', recordSet: 'users', total: null });
+    expect(events.filter((event) => event.type === 'batch').map((event) => event.total)).toContain(null);
+  });
+
   it('copies only the chosen record sets', async () => {
     const target = createMemoryStore();
     const report = await backfill({ source, target, only: ['posts', 'users'] });

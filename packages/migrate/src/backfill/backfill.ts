@@ -192,7 +192,15 @@ async function copySet<N extends RecordSetName>(
   }
   const source = recordSetOf(options.source, name);
   const target = recordSetOf(options.target, name);
-  const total = await withRetry(() => source.count());
+  // Counted beside the copy, for progress only: DynamoDB counts by reading every item, which on a large set held the
+  // copy back for minutes when it came first. A failed count leaves the total unknown; it never fails the copy.
+  let total: number | null = null;
+  const counting = withRetry(() => source.count()).then(
+    (count) => {
+      total = count;
+    },
+    () => undefined,
+  );
   settings.emit({ type: 'start', recordSet: name, total, copied: initial.copied, resumed: initial.cursor !== null });
   const started = performance.now();
 
@@ -216,15 +224,15 @@ async function copySet<N extends RecordSetName>(
       settings.save(name, { cursor: done.cursor, copied: acknowledged, done: done.cursor === null });
       const elapsedMs = performance.now() - started;
       const rowsPerSecond = rate(copiedNow, elapsedMs);
-      const remaining = Math.max(0, total - acknowledged);
+      const known = total === null ? null : Math.max(total, acknowledged);
       settings.emit({
         type: 'batch',
         recordSet: name,
         copied: acknowledged,
-        total: Math.max(total, acknowledged),
+        total: known,
         elapsedMs,
         rowsPerSecond,
-        etaMs: rowsPerSecond > 0 ? (remaining * 1000) / rowsPerSecond : null,
+        etaMs: known !== null && rowsPerSecond > 0 ? ((known - acknowledged) * 1000) / rowsPerSecond : null,
       });
     }
   };
@@ -268,7 +276,7 @@ async function copySet<N extends RecordSetName>(
       write(batch, exhausted ? null : cursor);
     }
   } finally {
-    await Promise.all(inFlight);
+    await Promise.all([...inFlight, counting]);
   }
   if (failure !== null) throw (failure as { error: unknown }).error;
   const elapsedMs = performance.now() - started;

@@ -5,8 +5,11 @@ export type BackfillProgress =
   | {
       readonly type: 'start';
       readonly recordSet: RecordSetName;
-      /** Records in the source when the set started (`count()`). */
-      readonly total: number;
+      /**
+       * Records in the source (`count()`), or null while still being counted: the count runs beside the copy, since
+       * counting a large set can take minutes on some stores (DynamoDB counts by reading every item).
+       */
+      readonly total: number | null;
       /** Records already copied by the run this one resumes. */
       readonly copied: number;
       readonly resumed: boolean;
@@ -15,12 +18,13 @@ export type BackfillProgress =
       readonly type: 'batch';
       readonly recordSet: RecordSetName;
       readonly copied: number;
-      readonly total: number;
+      /** As in `start`; null until the count is known. */
+      readonly total: number | null;
       /** Since this set started in this run. */
       readonly elapsedMs: number;
       /** Records per second copied by this run. */
       readonly rowsPerSecond: number;
-      /** Estimated time left for this set, or null before there is a rate. */
+      /** Estimated time left for this set, or null before there is a rate and a total. */
       readonly etaMs: number | null;
     }
   | {
@@ -62,6 +66,8 @@ export function formatDuration(ms: number): string {
 const percent = (copied: number, total: number) =>
   total > 0 ? Math.min(100, Math.floor((copied * 100) / total)) : 100;
 
+const counted = (total: number | null): string => (total === null ? '(counting)' : number(total));
+
 /**
  * A progress display for `backfill({ onProgress })`: on a terminal, one bar per record set (several run at once)
  * redrawn in place with rows/s and ETA; elsewhere (CI logs, pipes) a plain line per set every `intervalMs` and when
@@ -80,9 +86,9 @@ export function createProgressRenderer(
   let drawn = 0;
   let lastDrawn = -Infinity;
 
-  const bar = (copied: number, total: number): string => {
+  const bar = (copied: number, total: number | null): string => {
     const width = Math.max(10, Math.min(30, (stream.columns ?? 80) - 70));
-    const filled = Math.round((percent(copied, total) / 100) * width);
+    const filled = total === null ? 0 : Math.round((percent(copied, total) / 100) * width);
     return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
   };
   const redraw = (force: boolean) => {
@@ -104,18 +110,19 @@ export function createProgressRenderer(
           redraw(true);
         } else {
           const resumed = event.resumed ? `, resuming after ${number(event.copied)}` : '';
-          stream.write(`${event.recordSet}: copying ${number(event.total)} records${resumed}\n`);
+          const records = event.total === null ? 'records (counting them alongside)' : `${number(event.total)} records`;
+          stream.write(`${event.recordSet}: copying ${records}${resumed}\n`);
         }
         return;
       case 'batch': {
         const eta = event.etaMs === null ? '--:--' : formatDuration(event.etaMs);
-        const counts = `${number(event.copied)}/${number(event.total)}`;
+        const counts = `${number(event.copied)}/${counted(event.total)}`;
         const rate = `${number(event.rowsPerSecond)} rows/s`;
-        const pct = percent(event.copied, event.total);
+        const pct = event.total === null ? '--' : String(percent(event.copied, event.total));
         if (tty) {
           bars.set(
             event.recordSet,
-            `${name} ${bar(event.copied, event.total)} ${String(pct).padStart(3)}%  ${counts}  ${rate}  ETA ${eta}`,
+            `${name} ${bar(event.copied, event.total)} ${pct.padStart(3)}%  ${counts}  ${rate}  ETA ${eta}`,
           );
           redraw(false);
           return;
