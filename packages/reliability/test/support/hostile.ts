@@ -4,6 +4,8 @@ import {
   contentKinds,
   contentStatuses,
   encodeCursor,
+  MAX_PAGE_LIMIT,
+  MAX_SCAN_LIMIT,
   eventStatuses,
   membershipRoles,
   reactionKinds,
@@ -908,9 +910,11 @@ function badPages(list: string, cursors: Readonly<Record<string, string>>): fc.A
     .filter(([name]) => name !== list)
     .map(([, cursor]) => cursor);
   const v = (value: unknown): HostileValue => ({ value, expect: 'VALIDATION' });
+  // The migration face's scan takes pages of up to 1,000 records; every other list up to 100.
+  const maxLimit = list.startsWith('recordSets.') ? MAX_SCAN_LIMIT : MAX_PAGE_LIMIT;
   return fc.oneof(
     fc.constantFrom<unknown>('page', 5, true, [], [{ limit: 1 }]).map(v),
-    badNumbers(1, 100).map((limit) => v({ limit })),
+    badNumbers(1, maxLimit).map((limit) => v({ limit })),
     nonNumbers().map((limit) => v({ limit })),
     fc.constantFrom<unknown>(5, true, {}, [], huge(2_049), huge(1_000_000)).map((cursor) => v({ cursor })),
     tampered(own).map((cursor) => v({ cursor, limit: 1 })),
