@@ -10,7 +10,7 @@ import {
 } from '@cohort/migrate';
 import { CliError, firstLine } from '../cli-error.js';
 import { Progress, formatSeconds } from '../progress.js';
-import { checkEndpoints, openEndpoints, type EndpointKind } from '../stores/open-endpoints.js';
+import { checkEndpoints, connectEndpoints, type EndpointKind } from '../stores/open-endpoints.js';
 
 export interface MigrateOptions {
   readonly from: EndpointKind;
@@ -77,15 +77,8 @@ export async function runMigrate(options: MigrateOptions): Promise<BackfillRepor
     resumeNote = `checkpoint: ${shownPath}`;
   }
 
-  progress.start(`connecting to ${options.from} and ${options.to}`);
-  const stores = await openEndpoints({
-    from: options.from,
-    to: options.to,
-    env,
-    log: (line) => (options.verbose ? progress.note(line) : progress.update(line)),
-  });
+  const stores = await connectEndpoints(options, env, progress);
   try {
-    progress.done('stores ready');
     write(`from: ${stores.from.description}`);
     write(`to:   ${stores.to.description}`);
     progress.note(resumeNote);

@@ -8,7 +8,7 @@ import {
   type VerifyReport,
 } from '@cohort/migrate';
 import { Progress } from '../progress.js';
-import { checkEndpoints, openEndpoints, type EndpointKind } from '../stores/open-endpoints.js';
+import { checkEndpoints, connectEndpoints, type EndpointKind } from '../stores/open-endpoints.js';
 
 export interface VerifyCommandOptions {
   readonly from: EndpointKind;
@@ -33,15 +33,8 @@ export async function runVerify(options: VerifyCommandOptions): Promise<{ report
   const env = options.env ?? process.env;
   checkEndpoints(options.from, options.to, env);
 
-  progress.start(`connecting to ${options.from} and ${options.to}`);
-  const stores = await openEndpoints({
-    from: options.from,
-    to: options.to,
-    env,
-    log: (line) => (options.verbose ? progress.note(line) : progress.update(line)),
-  });
+  const stores = await connectEndpoints(options, env, progress);
   try {
-    progress.done('stores ready');
     progress.note(`from: ${stores.from.description}`);
     progress.note(`to:   ${stores.to.description}`);
     const total = options.only?.length ?? copyOrder.length;

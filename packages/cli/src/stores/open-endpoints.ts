@@ -1,6 +1,7 @@
 import type { MigrationEndpoint } from '@cohort/migrate';
 import { createCohortContainer, recordSetsOf } from '@cohort/wiring';
 import { CliError } from '../cli-error.js';
+import type { Progress } from '../progress.js';
 import { openStores, type OpenStores } from './open-stores.js';
 import { storeLabels, wirings } from './wirings.js';
 
@@ -87,4 +88,21 @@ async function endpointOf(kind: EndpointKind, stores: OpenStores): Promise<OpenE
   const container = await createCohortContainer(...stores.modules);
   const where = stores.stores.map((store) => store.where).join('; ');
   return { kind, description: `${storeLabels[kind]} (${where})`, endpoint: { recordSets: recordSetsOf(container) } };
+}
+
+/** Opens both stores behind a progress line (the servers' own lines shown only with --verbose), for migrate and verify. */
+export async function connectEndpoints(
+  options: { readonly from: EndpointKind; readonly to: EndpointKind; readonly verbose?: boolean | undefined },
+  env: NodeJS.ProcessEnv,
+  progress: Progress,
+): Promise<OpenEndpoints> {
+  progress.start(`connecting to ${options.from} and ${options.to}`);
+  const stores = await openEndpoints({
+    from: options.from,
+    to: options.to,
+    env,
+    log: (line) => (options.verbose ? progress.note(line) : progress.update(line)),
+  });
+  progress.done('stores ready');
+  return stores;
 }
