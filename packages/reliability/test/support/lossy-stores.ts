@@ -18,6 +18,33 @@ export interface LossyStore {
   close(): Promise<void>;
 }
 
+/** The arm/disarm/lost bookkeeping both stores share; `drop(error)` throws in place of a committed response. */
+function lossSwitch() {
+  let armed: 'once' | 'every' | false = false;
+  let lost = 0;
+  return {
+    controls: {
+      arm: (mode: 'once' | 'every') => {
+        armed = mode;
+      },
+      disarm: () => {
+        armed = false;
+      },
+      lost: () => lost,
+    },
+    /** Throws `error` when armed (counting it, and disarming a one-shot); otherwise returns. */
+    drop(error: Error): void {
+      if (!armed) return;
+      lost += 1;
+      if (armed === 'once') armed = false;
+      throw error;
+    },
+  };
+}
+
+const connectionReset = (): Error =>
+  Object.assign(new Error('Connection terminated unexpectedly (injected after the commit)'), { code: 'ECONNRESET' });
+
 // Statements that never commit anything on their own.
 const READ_OR_CONTROL = /^\s*(SELECT|SHOW|BEGIN|START|ROLLBACK|SET|RELEASE|SAVEPOINT)\b/i;
 
@@ -28,8 +55,7 @@ const READ_OR_CONTROL = /^\s*(SELECT|SHOW|BEGIN|START|ROLLBACK|SET|RELEASE|SAVEP
 export async function openLossyPostgres(): Promise<LossyStore> {
   const opened = await openPostgresStore();
   const { dataSource } = opened;
-  let armed: 'once' | 'every' | false = false;
-  let lost = 0;
+  const loss = lossSwitch();
   const createQueryRunner = dataSource.createQueryRunner.bind(dataSource);
   dataSource.createQueryRunner = (mode) => {
     const runner: QueryRunner = createQueryRunner(mode);
@@ -41,13 +67,7 @@ export async function openLossyPostgres(): Promise<LossyStore> {
     runner.query = (async (sql: string, params?: unknown[], structured?: boolean) => {
       const commits = /^\s*COMMIT\b/i.test(sql) || (!runner.isTransactionActive && !READ_OR_CONTROL.test(sql));
       const result = await query(sql, params, structured);
-      if (armed && commits) {
-        lost += 1;
-        if (armed === 'once') armed = false;
-        throw Object.assign(new Error('Connection terminated unexpectedly (injected after the commit)'), {
-          code: 'ECONNRESET',
-        });
-      }
+      if (commits) loss.drop(connectionReset());
       return result;
     }) as QueryRunner['query'];
     return runner;
@@ -58,25 +78,13 @@ export async function openLossyPostgres(): Promise<LossyStore> {
   const poolQuery = pool.query.bind(pool) as (sql: string, params?: unknown[]) => Promise<unknown>;
   pool.query = (async (sql: string, params?: unknown[]) => {
     const result = await poolQuery(sql, params);
-    if (armed && !READ_OR_CONTROL.test(sql)) {
-      lost += 1;
-      if (armed === 'once') armed = false;
-      throw Object.assign(new Error('Connection terminated unexpectedly (injected after the commit)'), {
-        code: 'ECONNRESET',
-      });
-    }
+    if (!READ_OR_CONTROL.test(sql)) loss.drop(connectionReset());
     return result;
   }) as Pool['query'];
   return {
     adapter: 'postgres',
     store: opened.store,
-    arm: (mode) => {
-      armed = mode;
-    },
-    disarm: () => {
-      armed = false;
-    },
-    lost: () => lost,
+    ...loss.controls,
     close: () => opened.close(),
   };
 }
@@ -92,17 +100,16 @@ const WRITES = /^(Put|Update|Delete|TransactWrite)/;
  */
 export async function openLossyDynamo(): Promise<LossyStore> {
   const opened = await openDynamoStore();
-  let armed: 'once' | 'every' | false = false;
-  let lost = 0;
+  const loss = lossSwitch();
   opened.low.middlewareStack.add(
     (next, context) => async (args) => {
       const result = await next(args);
-      if (armed && WRITES.test(context.commandName ?? '')) {
-        lost += 1;
-        if (armed === 'once') armed = false;
-        throw Object.assign(new Error('injected: the response was lost after the write committed'), {
-          name: 'TimeoutError',
-        });
+      if (WRITES.test(context.commandName ?? '')) {
+        loss.drop(
+          Object.assign(new Error('injected: the response was lost after the write committed'), {
+            name: 'TimeoutError',
+          }),
+        );
       }
       return result;
     },
@@ -111,13 +118,7 @@ export async function openLossyDynamo(): Promise<LossyStore> {
   return {
     adapter: 'dynamo',
     store: opened.store,
-    arm: (mode) => {
-      armed = mode;
-    },
-    disarm: () => {
-      armed = false;
-    },
-    lost: () => lost,
+    ...loss.controls,
     close: () => opened.close(),
   };
 }
