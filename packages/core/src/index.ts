@@ -152,6 +152,7 @@ export type { RecordSetName, RecordSets } from './migration/record-sets.js';
 export { parseRecords, recordKeys, recordSchemas } from './migration/record-keys.js';
 export type { RecordOf } from './migration/record-keys.js';
 export type { CohortStore, PortName } from './store.js';
+export { recordSetPorts } from './store.js';
 export { TOKENS } from './tokens.js';
 export type { Token } from './tokens.js';
 

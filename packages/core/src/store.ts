@@ -5,7 +5,7 @@ import type { PostRepository } from './community/post-repository.js';
 import type { ContentRepository } from './content/content-repository.js';
 import type { EnrollmentRepository } from './content/enrollment-repository.js';
 import type { EventRepository } from './events/event-repository.js';
-import type { RecordSets } from './migration/record-sets.js';
+import type { RecordSetName, RecordSets } from './migration/record-sets.js';
 import type { UserRepository } from './users/user-repository.js';
 
 /** Every port one adapter implements: what an adapter factory returns and what the contract suite tests. */
@@ -23,3 +23,22 @@ export interface CohortStore {
 
 /** The repository ports of a store by name (everything but the migration face). */
 export type PortName = Exclude<keyof CohortStore, 'recordSets'>;
+
+/**
+ * The port whose store holds each record set (registrations live with events, comments and reactions with posts,
+ * the daily counters with activity): a hybrid wiring's migration face and a strangler's phases follow it.
+ */
+export const recordSetPorts: { readonly [N in RecordSetName]: PortName } = {
+  users: 'users',
+  contents: 'contents',
+  enrollments: 'enrollments',
+  events: 'events',
+  registrations: 'events',
+  communities: 'communities',
+  memberships: 'memberships',
+  posts: 'posts',
+  comments: 'posts',
+  reactions: 'posts',
+  activity: 'activity',
+  activityCounts: 'activity',
+};

@@ -1,4 +1,4 @@
-import { TOKENS, type CohortStore, type PortName, type RecordSetName, type Token } from '@cohort/core';
+import { TOKENS, type CohortStore, type PortName, type Token } from '@cohort/core';
 
 /** The repository ports a store serves, in the order they are checked and listed. */
 export const portNames = [
@@ -51,21 +51,8 @@ export function portsOf(...contexts: readonly ContextName[]): PortName[] {
   });
 }
 
-/** The port whose store holds each record set: the migration face of a hybrid wiring follows its ports. */
-export const recordSetPorts: { readonly [N in RecordSetName]: PortName } = {
-  users: 'users',
-  contents: 'contents',
-  enrollments: 'enrollments',
-  events: 'events',
-  registrations: 'events',
-  communities: 'communities',
-  memberships: 'memberships',
-  posts: 'posts',
-  comments: 'posts',
-  reactions: 'posts',
-  activity: 'activity',
-  activityCounts: 'activity',
-};
+/** Re-exported from core, where the record sets are defined. */
+export { recordSetPorts } from '@cohort/core';
 
 /** The name of a port in messages: the description of its token, e.g. `ActivityLog`. */
 export function portLabel(port: PortName): string {

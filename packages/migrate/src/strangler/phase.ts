@@ -1,4 +1,11 @@
-import type { CohortStore, PortName, RecordSet, RecordSetName, RecordSets } from '@cohort/core';
+import {
+  recordSetPorts,
+  type CohortStore,
+  type PortName,
+  type RecordSet,
+  type RecordSetName,
+  type RecordSets,
+} from '@cohort/core';
 import {
   DualWriter,
   type DualWriteOptions,
@@ -116,22 +123,6 @@ const routes: Record<Phase, Route> = {
   'secondary-only': { serving: 'secondary', mirror: null, shadow: false },
 };
 
-/** The port each record set belongs to: its phase decides where the migration face reads and writes. */
-const portOfRecordSet: Record<RecordSetName, PortName> = {
-  users: 'users',
-  contents: 'contents',
-  enrollments: 'enrollments',
-  events: 'events',
-  registrations: 'events',
-  communities: 'communities',
-  memberships: 'memberships',
-  posts: 'posts',
-  comments: 'posts',
-  reactions: 'posts',
-  activity: 'activity',
-  activityCounts: 'activity',
-};
-
 export interface StranglerOptions extends DualWriteOptions {
   /** Shadow-read tuning and the `onShadowResult` hook. */
   readonly shadow?: ShadowReadOptions;
@@ -183,7 +174,7 @@ export function stranglerStore(
     });
 
   const recordSet = <N extends RecordSetName>(name: N): RecordSets[N] => {
-    const route = () => routes[controller.get(portOfRecordSet[name])];
+    const route = () => routes[controller.get(recordSetPorts[name])];
     const setOf = (which: 'primary' | 'secondary') => stores[which].recordSets[name] as unknown as RecordSet<unknown>;
     const wrapped: RecordSet<unknown> = {
       scan: (page) => setOf(route().serving).scan(page),
