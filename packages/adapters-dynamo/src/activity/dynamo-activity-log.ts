@@ -44,6 +44,9 @@ import { activityKeys } from './activity.keys.js';
 /** DynamoDB's limit on the items of one transaction. */
 const TRANSACTION_ITEMS = 100;
 
+/** Purging needs only keys: the scan index projects whole items, which it would otherwise read. */
+const KEYS_ONLY = `${TABLE.partitionKey}, ${TABLE.sortKey}`;
+
 /**
  * Splits new events into transactions that each hold their events plus one counter update per (day, verb) among
  * them, within the 100-item limit.
@@ -206,7 +209,7 @@ export class DynamoActivityLog implements ActivityLog {
       if (day < lastDay) {
         const left = await queryOnce(
           this.context,
-          scanIndexQuery(activityKeys.dayPartition(day)),
+          { ...scanIndexQuery(activityKeys.dayPartition(day)), ProjectionExpression: KEYS_ONLY },
           1,
           'activity.purgeBefore',
         );
@@ -234,6 +237,7 @@ export class DynamoActivityLog implements ActivityLog {
         this.context,
         {
           ...scanIndexQuery(activityKeys.dayPartition(day), activityKeys.rangeBound(cutoff)),
+          ProjectionExpression: KEYS_ONLY,
           ExclusiveStartKey: start,
         },
         500,

@@ -34,7 +34,7 @@ export class DynamoActivityRecordSet implements RecordSet<ActivityEvent> {
     const { limit, cursor } = parseScanPage(page, scope, 2);
     const keyOf = (event: ActivityEvent) => [event.occurredAt.getTime(), event.id];
     const read = (partitions: readonly PartitionStart[], want: number) =>
-      readPartitions(this.context, partitions, want, { keysOnly: true, toDomain: toActivity, what: 'activity.scan' });
+      readPartitions(this.context, partitions, want, { scanIndex: true, toDomain: toActivity, what: 'activity.scan' });
     const rows: ActivityEvent[] = [];
     let firstDay: string | undefined;
     if (cursor) {
@@ -94,7 +94,7 @@ export class DynamoActivityCountRecordSet implements RecordSet<DailyCount> {
       [{ query: countersQuery(), ...(start ? { start } : {}) }],
       limit + 1,
       {
-        keysOnly: false,
+        scanIndex: false,
         toDomain: toDailyCount,
         what: 'activityCounts.scan',
       },

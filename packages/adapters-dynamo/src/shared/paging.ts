@@ -56,20 +56,23 @@ export interface PartitionStart {
   readonly start?: Key;
 }
 
-/** BatchGetItem requests (100 keys each) one keys-only read keeps in flight. */
+/** BatchGetItem requests (100 keys each) one read of a keys-only index keeps in flight. */
 const BATCH_GETS_IN_FLIGHT = 4;
 
+/** Every item the adapter writes carries `_type`; an index entry without it is a KEYS_ONLY projection's. */
+const isWholeItem = (item: Item): boolean => item._type !== undefined;
+
 /**
- * Reads `want` records from partitions in order. With `keysOnly`, the partitions belong to a KEYS_ONLY index: the
- * keys of the whole page are queried first and fetched by consistent BatchGets of 100, several in flight and each
- * started as soon as its keys are known (a page of 1,000 would otherwise wait on ten round trips in a row). Records
- * deleted meanwhile are skipped, and reading goes on so the page still fills.
+ * Reads `want` records from partitions in order. With `scanIndex`, the partitions belong to the scan index, which
+ * projects whole items (one Query serves a page). A table created before the index projected ALL (its scan index is
+ * KEYS_ONLY) returns keys instead: they are fetched by consistent BatchGets of 100, several in flight and each started
+ * as soon as its keys are known; records deleted meanwhile are skipped, and reading goes on so the page still fills.
  */
 export async function readPartitions<T>(
   context: DynamoContext,
   partitions: readonly PartitionStart[],
   want: number,
-  options: { readonly keysOnly: boolean; readonly toDomain: (item: Item) => T; readonly what: string },
+  options: { readonly scanIndex: boolean; readonly toDomain: (item: Item) => T; readonly what: string },
 ): Promise<T[]> {
   const rows: T[] = [];
   let index = 0;
@@ -88,7 +91,7 @@ export async function readPartitions<T>(
           needed - gathered,
           options.what,
         );
-        if (options.keysOnly) {
+        if (options.scanIndex && !items.every(isWholeItem)) {
           const keys = items.map((item): Key => ({ pk: String(item.pk), sk: String(item.sk) }));
           for (let offset = 0; offset < keys.length; offset += 100) {
             const chunk = keys.slice(offset, offset + 100);

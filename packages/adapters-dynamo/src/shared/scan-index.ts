@@ -4,7 +4,7 @@ import type { DynamoContext } from './dynamo-context.js';
 import { countQuery, type Item, type Key } from './dynamo-ops.js';
 import { parsePage, parseScanPage, readPartitions, type PartitionStart } from './paging.js';
 
-/** The Query shape that reads one partition of the keys-only scan index in ascending order. */
+/** The Query shape that reads one partition of the scan index in ascending order. */
 export function scanIndexQuery(partition: string, before?: string): PartitionStart['query'] {
   return {
     IndexName: TABLE.scan.name,
@@ -57,7 +57,7 @@ async function readScanIndex<T>(
     context,
     [{ query: scanIndexQuery(list.partition), ...(start ? { start } : {}) }],
     limit + 1,
-    { keysOnly: true, toDomain: list.toDomain, what: list.what },
+    { scanIndex: true, toDomain: list.toDomain, what: list.what },
   );
   return toPage(rows, limit, list.scope, list.keyOf);
 }
