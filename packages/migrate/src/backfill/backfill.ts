@@ -1,4 +1,4 @@
-import { MAX_SCAN_LIMIT, systemClock, type Clock, type RecordOf, type RecordSetName } from '@cohort/core';
+import { MAX_SCAN_LIMIT, systemClock, type Clock, type Page, type RecordOf, type RecordSetName } from '@cohort/core';
 import { selectRecordSets } from '../record-graph.js';
 import { recordSetOf, type MigrationEndpoint } from '../shared/endpoint.js';
 import { forEachByReferences } from '../shared/schedule.js';
@@ -12,8 +12,8 @@ import {
 } from './checkpoint.js';
 import type { BackfillProgress } from './progress.js';
 
-/** The most records one `putMany` takes. */
-export const MAX_BATCH_SIZE = 1000;
+/** The most records one `putMany` takes: a batch is one scan page, so no more than a page holds. */
+export const MAX_BATCH_SIZE = MAX_SCAN_LIMIT;
 
 export interface BackfillOptions {
   /** The store copied from (`--from`). */
@@ -95,8 +95,8 @@ function wholeNumber(value: number, name: string, max: number): number {
 
 /**
  * Copies record sets from one store to another through the migration face: each set once the sets it references are
- * copied (up to `parallelSets` at a time), scanned page by page into batches of `batchSize`, each batch upserted into
- * the target with `putMany` while the next is read. After every batch the checkpoint records the scan cursor past the
+ * copied (up to `parallelSets` at a time), scanned in pages of `batchSize`, each page upserted into the target with
+ * `putMany` while the next is read. After every batch the checkpoint records the scan cursor past the
  * last batch the target acknowledged (in order), so a run killed at any instant resumes there; the batches in flight
  * are written again, which changes nothing because `putMany` is an idempotent upsert. A completed set is skipped on
  * resume.
@@ -254,26 +254,22 @@ async function copySet<N extends RecordSetName>(
     inFlight.add(work);
   };
 
-  let cursor = initial.cursor;
-  let exhausted = false;
+  // A batch is one scan page. The next page is asked for before the current one is handed to the writers, so the
+  // source serves a page while this process turns the previous one into writes (one page ahead: bounded memory).
+  const limit = settings.batchSize;
+  const read = (from: string | null): Promise<Page<RecordOf<N>>> =>
+    withRetry(() => source.scan(from === null ? { limit } : { cursor: from, limit }));
+  let next: Promise<Page<RecordOf<N>>> | null = read(initial.cursor);
   try {
-    while (!exhausted && failure === null) {
+    while (next !== null && failure === null) {
       settings.signal?.throwIfAborted();
-      const batch: RecordOf<N>[] = [];
-      while (batch.length < settings.batchSize) {
-        const limit = Math.min(MAX_SCAN_LIMIT, settings.batchSize - batch.length);
-        const from = cursor;
-        const page = await withRetry(() => source.scan(from === null ? { limit } : { cursor: from, limit }));
-        batch.push(...page.items);
-        cursor = page.nextCursor;
-        if (cursor === null) {
-          exhausted = true;
-          break;
-        }
-      }
+      const page: Page<RecordOf<N>> = await next;
+      next = page.nextCursor === null ? null : read(page.nextCursor);
+      // A failed read-ahead must not become an unhandled rejection while this page waits; it is awaited next turn.
+      next?.catch(() => undefined);
       while (inFlight.size >= settings.concurrency) await Promise.race(inFlight);
       if (failure !== null) break;
-      write(batch, exhausted ? null : cursor);
+      write(page.items, page.nextCursor);
     }
   } finally {
     await Promise.all([...inFlight, counting]);
