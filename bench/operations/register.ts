@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { MAX_CAPACITY, newId, type CohortStore } from '@cohort/core';
+import { KeyedGate, MAX_CAPACITY, newId, type CohortStore } from '@cohort/core';
 import type pg from 'pg';
 import type { BenchData } from '../stores/bench-data.js';
 import type { DynamoBench } from '../stores/dynamo.js';
-import { KeyedGate, backoffDelay, cancellationReasons, numberKey, sleep } from '../stores/dynamo-raw.js';
+import { backoffDelay, cancellationReasons, numberKey, sleep } from '../stores/dynamo-raw.js';
 import { cycle, expectSame, type Operation, type Side } from './operation.js';
 
 /** Events each side registers for, so concurrent callers of the uncontended case rarely share one. */

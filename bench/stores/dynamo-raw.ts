@@ -22,40 +22,6 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/**
- * At most `width` tasks per key in flight in this process, the rest queued in arrival order: the adapter's gate on
- * seat-changing writes to one event, written out for the raw side.
- */
-export class KeyedGate {
-  private readonly active = new Map<string, { running: number; waiting: (() => void)[] }>();
-
-  constructor(private readonly width: number) {}
-
-  async run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    let slot = this.active.get(key);
-    if (!slot) {
-      slot = { running: 0, waiting: [] };
-      this.active.set(key, slot);
-    }
-    if (slot.running >= this.width) {
-      const current = slot;
-      await new Promise<void>((resolve) => current.waiting.push(resolve));
-    } else {
-      slot.running += 1;
-    }
-    try {
-      return await task();
-    } finally {
-      const next = slot.waiting.shift();
-      if (next) next();
-      else {
-        slot.running -= 1;
-        if (slot.running === 0) this.active.delete(key);
-      }
-    }
-  }
-}
-
 /** The reason codes of a cancelled transaction, or null when the error is something else. */
 export function cancellationReasons(error: unknown): string[] | null {
   if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return null;

@@ -5,6 +5,7 @@ export { parseInput } from './shared/validation.js';
 export { newId, idSchema } from './shared/ids.js';
 export { parseId } from './shared/parse-id.js';
 export { systemClock } from './shared/clock.js';
+export { KeyedGate } from './shared/keyed-gate.js';
 export type { Clock } from './shared/clock.js';
 export {
   DEFAULT_PAGE_LIMIT,

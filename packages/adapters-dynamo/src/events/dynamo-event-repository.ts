@@ -1,6 +1,7 @@
 import type { TransactWriteItem } from '@aws-sdk/lib-dynamodb';
 import {
   CohortError,
+  KeyedGate,
   admissionFor,
   applyEventPatch,
   listRegistrationsFilterSchema,
@@ -22,7 +23,7 @@ import {
   type ParsedEventPatch,
   type Registration,
 } from '@cohort/core';
-import { KeyedGate, RETRY, optimistic } from '../shared/concurrency.js';
+import { RETRY, optimistic } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { failedAt, getItem, putItem, queryItems, transactWrite, type Item } from '../shared/dynamo-ops.js';
 import { Expression } from '../shared/expression.js';

@@ -53,39 +53,3 @@ export function lastByKey<T>(records: readonly T[], keyOf: (record: T) => string
   }
   return [...byKey.values()];
 }
-
-/**
- * Bounds how many operations on one key run at once in this process. A burst of writes to one hot item (a hundred
- * registrations for one event) would otherwise mostly fail its conditions and retry; gating it to a few in flight
- * turns the burst into a short queue. Correctness never depends on the gate: other processes write too, and the
- * conditional writes and retries handle them.
- */
-export class KeyedGate {
-  private readonly active = new Map<string, { running: number; waiting: (() => void)[] }>();
-
-  constructor(private readonly width: number) {}
-
-  async run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    let slot = this.active.get(key);
-    if (!slot) {
-      slot = { running: 0, waiting: [] };
-      this.active.set(key, slot);
-    }
-    if (slot.running >= this.width) {
-      const current = slot;
-      await new Promise<void>((resolve) => current.waiting.push(resolve));
-    } else {
-      slot.running += 1;
-    }
-    try {
-      return await task();
-    } finally {
-      const next = slot.waiting.shift();
-      if (next) next();
-      else {
-        slot.running -= 1;
-        if (slot.running === 0) this.active.delete(key);
-      }
-    }
-  }
-}

@@ -1,6 +1,6 @@
-import { CohortError, systemClock, type Clock, type CohortStore, type PortName } from '@cohort/core';
+import { CohortError, KeyedGate, systemClock, type Clock, type CohortStore, type PortName } from '@cohort/core';
 import { isMirrorClock } from './mirror-clock.js';
-import { applyActions, KeyedLock, planMirror, prepareWrite, type SyncAction } from './mirror.js';
+import { applyActions, planMirror, prepareWrite, type SyncAction } from './mirror.js';
 import { callPort, wrapPort } from './ports.js';
 
 /** Which way a mirror goes: from the primary to the secondary (dual-write phases) or back (secondary-primary). */
@@ -82,7 +82,8 @@ const describe = (error: unknown) => (error instanceof Error ? error.message : S
  * UNAVAILABLE after the write was applied.
  */
 export class DualWriter {
-  private readonly lock = new KeyedLock();
+  /** Writes to one record are mirrored one at a time, in the order they were made. */
+  private readonly lock = new KeyedGate(1);
   private readonly clock: Clock;
   readonly repairLog: RepairLog;
 
@@ -92,6 +93,11 @@ export class DualWriter {
   ) {
     this.clock = options.clock ?? systemClock;
     this.repairLog = options.repairLog ?? memoryRepairLog();
+  }
+
+  /** Runs `task` after the earlier mirror writes to the same record; a write without a record key runs at once. */
+  private inOrder<T>(key: string | null, task: () => Promise<T>): Promise<T> {
+    return key === null ? task() : this.lock.run(key, task);
   }
 
   /** Writes through `from`, then mirrors into `to` (`mirror: false` only writes). */
@@ -106,7 +112,7 @@ export class DualWriter {
       });
       if (plan === null) return result;
       try {
-        await this.lock.run(plan.lock, () => applyActions(from, to, plan.actions));
+        await this.inOrder(plan.lock, () => applyActions(from, to, plan.actions));
       } catch (error) {
         const entry = this.repairLog.add({
           port,
@@ -139,7 +145,7 @@ export class DualWriter {
     for (const entry of this.repairLog.entries()) {
       const { from, to } = this.stores(entry.direction);
       try {
-        await this.lock.run(entry.lock, () => applyActions(from, to, entry.actions));
+        await this.inOrder(entry.lock, () => applyActions(from, to, entry.actions));
         this.repairLog.remove(entry.id);
         repaired += 1;
       } catch (error) {

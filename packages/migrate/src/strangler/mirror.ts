@@ -295,24 +295,3 @@ async function syncWaitlist(from: CohortStore, to: CohortStore, eventId: string)
   }
   await to.recordSets.events.putMany([source]);
 }
-
-/** Runs tasks one at a time per key, in the order they were asked for; different keys run concurrently. */
-export class KeyedLock {
-  private readonly tails = new Map<string, Promise<void>>();
-
-  async run<T>(key: string | null, task: () => Promise<T>): Promise<T> {
-    if (key === null) return task();
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    let release = () => undefined as void;
-    const mine = new Promise<void>((resolve) => (release = resolve));
-    const tail = previous.then(() => mine);
-    this.tails.set(key, tail);
-    try {
-      await previous;
-      return await task();
-    } finally {
-      release();
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    }
-  }
-}
