@@ -13,7 +13,7 @@ import { RETRY, optimistic } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { deleteItem, failedAt, getItem, transactWrite, updateItem } from '../shared/dynamo-ops.js';
 import { cursorNumber, cursorString } from '../shared/item-format.js';
-import { keysetPage } from '../shared/paging.js';
+import { indexPartitionQuery, keysetPage } from '../shared/paging.js';
 import { TABLE } from '../table-definition.js';
 import { toMembership, toMembershipItem } from './community.items.js';
 import { communityKeys } from './community.keys.js';
@@ -128,12 +128,7 @@ export class DynamoMembershipRepository implements MembershipRepository {
       scope: `memberships.listMembers:${community}`,
       arity: 2,
       page,
-      query: {
-        IndexName: TABLE.gsi1.name,
-        KeyConditionExpression: '#p = :p',
-        ExpressionAttributeNames: { '#p': TABLE.gsi1.partitionKey },
-        ExpressionAttributeValues: { ':p': communityKeys.membersPartition(community) },
-      },
+      query: indexPartitionQuery(TABLE.gsi1, communityKeys.membersPartition(community)),
       startKey: (cursor) => communityKeys.membersStart(community, cursorNumber(cursor, 0), cursorString(cursor, 1)),
       toDomain: toMembership,
       keyOf: (membership) => [membership.joinedAt.getTime(), membership.userId],
@@ -147,12 +142,7 @@ export class DynamoMembershipRepository implements MembershipRepository {
       scope: `memberships.listByUser:${user}`,
       arity: 2,
       page,
-      query: {
-        IndexName: TABLE.gsi2.name,
-        KeyConditionExpression: '#p = :p',
-        ExpressionAttributeNames: { '#p': TABLE.gsi2.partitionKey },
-        ExpressionAttributeValues: { ':p': communityKeys.membershipsPartition(user) },
-      },
+      query: indexPartitionQuery(TABLE.gsi2, communityKeys.membershipsPartition(user)),
       startKey: (cursor) => communityKeys.membershipsStart(user, cursorNumber(cursor, 0), cursorString(cursor, 1)),
       toDomain: toMembership,
       keyOf: (membership) => [membership.joinedAt.getTime(), membership.communityId],

@@ -31,7 +31,7 @@ import {
 } from '../shared/dynamo-ops.js';
 import { Expression } from '../shared/expression.js';
 import { cursorNumber, cursorString, millis } from '../shared/item-format.js';
-import { keysetPage } from '../shared/paging.js';
+import { indexPartitionQuery, keysetPage } from '../shared/paging.js';
 import { TABLE } from '../table-definition.js';
 import { REMOVING, toComment, toCommentItem, toPost, toPostItem, toReactionItem } from './community.items.js';
 import { communityKeys } from './community.keys.js';
@@ -138,13 +138,7 @@ export class DynamoPostRepository implements PostRepository {
       scope: `posts.feed:${community}`,
       arity: 2,
       page,
-      query: {
-        IndexName: TABLE.gsi1.name,
-        KeyConditionExpression: '#p = :p',
-        ExpressionAttributeNames: { '#p': TABLE.gsi1.partitionKey },
-        ExpressionAttributeValues: { ':p': communityKeys.feedPartition(community) },
-        ScanIndexForward: false,
-      },
+      query: indexPartitionQuery(TABLE.gsi1, communityKeys.feedPartition(community), 'newestFirst'),
       startKey: (cursor) => communityKeys.feedStart(community, cursorNumber(cursor, 0), cursorString(cursor, 1)),
       toDomain: toPost,
       keyOf: (post) => [post.createdAt.getTime(), post.id],
@@ -186,12 +180,7 @@ export class DynamoPostRepository implements PostRepository {
       scope: `posts.listComments:${post}`,
       arity: 2,
       page,
-      query: {
-        IndexName: TABLE.gsi1.name,
-        KeyConditionExpression: '#p = :p',
-        ExpressionAttributeNames: { '#p': TABLE.gsi1.partitionKey },
-        ExpressionAttributeValues: { ':p': communityKeys.commentsPartition(post) },
-      },
+      query: indexPartitionQuery(TABLE.gsi1, communityKeys.commentsPartition(post)),
       startKey: (cursor) => communityKeys.commentsStart(post, cursorNumber(cursor, 0), cursorString(cursor, 1)),
       toDomain: toComment,
       keyOf: (comment) => [comment.createdAt.getTime(), comment.id],

@@ -15,7 +15,7 @@ import { RETRY, optimistic } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { failedAt, getItem, transactWrite } from '../shared/dynamo-ops.js';
 import { ITEM_VERSION, cursorNumber, cursorString } from '../shared/item-format.js';
-import { keysetPage } from '../shared/paging.js';
+import { indexPartitionQuery, keysetPage } from '../shared/paging.js';
 import { TABLE } from '../table-definition.js';
 import { ENROLLMENT_COUNTS_TYPE, toEnrollment, toEnrollmentItem } from './content.items.js';
 import { contentKeys } from './content.keys.js';
@@ -120,13 +120,7 @@ export class DynamoEnrollmentRepository implements EnrollmentRepository {
       scope: `enrollments.listByUser:${user}`,
       arity: 2,
       page,
-      query: {
-        IndexName: TABLE.gsi1.name,
-        KeyConditionExpression: '#p = :p',
-        ExpressionAttributeNames: { '#p': TABLE.gsi1.partitionKey },
-        ExpressionAttributeValues: { ':p': contentKeys.enrollmentsOfUser(user) },
-        ScanIndexForward: false,
-      },
+      query: indexPartitionQuery(TABLE.gsi1, contentKeys.enrollmentsOfUser(user), 'newestFirst'),
       startKey: (cursor) => contentKeys.enrollmentByUserStart(user, cursorNumber(cursor, 0), cursorString(cursor, 1)),
       toDomain: toEnrollment,
       keyOf: (enrollment) => [enrollment.enrolledAt.getTime(), enrollment.contentId],

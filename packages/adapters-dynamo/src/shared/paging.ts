@@ -12,7 +12,22 @@ import {
 import type { DynamoContext } from './dynamo-context.js';
 import { batchGet, queryItems, queryOnce, type Item, type Key } from './dynamo-ops.js';
 
-type QueryShape = Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>;
+export type QueryShape = Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>;
+
+/** The Query shape that reads one partition of a list index in sort-key order, or newest first. */
+export function indexPartitionQuery(
+  index: { readonly name: string; readonly partitionKey: string },
+  partition: string,
+  order: 'ascending' | 'newestFirst' = 'ascending',
+): QueryShape {
+  return {
+    IndexName: index.name,
+    KeyConditionExpression: '#p = :p',
+    ExpressionAttributeNames: { '#p': index.partitionKey },
+    ExpressionAttributeValues: { ':p': partition },
+    ...(order === 'newestFirst' ? { ScanIndexForward: false } : {}),
+  };
+}
 
 /** One keyset-paged list served by a single Query (table or index) whose items are whole records. */
 export interface KeysetList<T> {
