@@ -44,7 +44,7 @@ export type Shape =
       /** Fields that may be left out. */
       readonly optionalFields: readonly string[];
     }
-  | { readonly t: 'page'; readonly list: string }
+  | { readonly t: 'page'; readonly list: string; readonly maxLimit: number }
   | { readonly t: 'metadata' }
   | { readonly t: 'tags' }
   | { readonly t: 'batch'; readonly of: Shape; readonly valid: () => unknown; readonly max: number }
@@ -221,7 +221,8 @@ const object = (fields: Record<string, Shape>, optional = false, optionalFields:
   optional,
   optionalFields: optional ? Object.keys(fields) : optionalFields,
 });
-const page = (list: string): Shape => ({ t: 'page', list });
+/** A page request of `list`; lists take up to MAX_PAGE_LIMIT records a page, the migration face's scans more. */
+const page = (list: string, maxLimit: number = MAX_PAGE_LIMIT): Shape => ({ t: 'page', list, maxLimit });
 const version = int(1, Number.MAX_SAFE_INTEGER);
 const date: Shape = { t: 'date' };
 const activityObject = object({
@@ -629,7 +630,7 @@ export const entryPoints: readonly EntryPoint[] = [
   ...recordSetNames.flatMap((name): EntryPoint[] => [
     entry(
       `recordSets.${name}.scan`,
-      [page(`recordSets.${name}.scan`)],
+      [page(`recordSets.${name}.scan`, MAX_SCAN_LIMIT)],
       () => [{ limit: 1 }],
       (s, x) => (s.recordSets[name] as { scan(page: never): Promise<unknown> }).scan(a(x, 0)),
     ),
@@ -903,15 +904,17 @@ function forged(cursor: string): fc.Arbitrary<string> {
   );
 }
 
-function badPages(list: string, cursors: Readonly<Record<string, string>>): fc.Arbitrary<HostileValue> {
+function badPages(
+  list: string,
+  maxLimit: number,
+  cursors: Readonly<Record<string, string>>,
+): fc.Arbitrary<HostileValue> {
   const own = cursors[list];
   if (own === undefined) throw new Error(`no cursor for ${list}`);
   const others = Object.entries(cursors)
     .filter(([name]) => name !== list)
     .map(([, cursor]) => cursor);
   const v = (value: unknown): HostileValue => ({ value, expect: 'VALIDATION' });
-  // The migration face's scan takes pages of up to 1,000 records; every other list up to 100.
-  const maxLimit = list.startsWith('recordSets.') ? MAX_SCAN_LIMIT : MAX_PAGE_LIMIT;
   return fc.oneof(
     fc.constantFrom<unknown>('page', 5, true, [], [{ limit: 1 }]).map(v),
     badNumbers(1, maxLimit).map((limit) => v({ limit })),
@@ -957,7 +960,7 @@ export function hostileValues(shape: Shape, valid: unknown, baseline: Baseline):
     case 'tags':
       return v(badTags());
     case 'page':
-      return badPages(shape.list, baseline.cursors);
+      return badPages(shape.list, shape.maxLimit, baseline.cursors);
     case 'object':
       return badObjects(shape, valid as Record<string, unknown>, baseline);
     case 'batch':

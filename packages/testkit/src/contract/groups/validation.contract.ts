@@ -385,6 +385,16 @@ export function validationContract(context: ContractContext): void {
           act: (c) => s().contents.update(c.id, { publishedAt: new Date() } as never, c.version),
         },
         {
+          name: 'a patch that is a Date',
+          field: 'patch',
+          act: (c) => s().contents.update(c.id, new Date() as never, c.version),
+        },
+        {
+          name: 'a patch that is a Map',
+          field: 'patch',
+          act: (c) => s().contents.update(c.id, new Map([['title', 'B']]) as never, c.version),
+        },
+        {
           name: 'a negative expectedVersion',
           field: 'expectedVersion',
           act: (c) => s().contents.update(c.id, { title: 'B' }, -1),
@@ -427,6 +437,11 @@ export function validationContract(context: ContractContext): void {
           name: 'listPublished with an unknown filter key',
           field: 'status',
           act: () => s().contents.listPublished({ status: 'draft' } as never),
+        },
+        {
+          name: 'listPublished with a filter that is a Map',
+          field: 'filter',
+          act: () => s().contents.listPublished(new Map([['tag', 'kept']]) as never),
         },
         { name: 'listPublished with limit 0', field: 'limit', act: () => s().contents.listPublished({}, { limit: 0 }) },
       ];
@@ -617,6 +632,16 @@ export function validationContract(context: ContractContext): void {
           field: 'registeredCount',
           act: (e) => s().events.update(e.id, { registeredCount: 0 } as never, e.version),
         },
+        {
+          name: 'a patch that is a Date',
+          field: 'patch',
+          act: (e) => s().events.update(e.id, new Date() as never, e.version),
+        },
+        {
+          name: 'a patch that is a Map',
+          field: 'patch',
+          act: (e) => s().events.update(e.id, new Map([['title', 'B']]) as never, e.version),
+        },
         { name: 'expectedVersion 0', field: 'expectedVersion', act: (e) => s().events.update(e.id, { title: 'B' }, 0) },
       ];
       it.each(cases)('rejects $name with VALIDATION and leaves the event unchanged', async ({ field, act }) => {
@@ -704,6 +729,11 @@ export function validationContract(context: ContractContext): void {
           name: 'listUpcoming with an unknown filter key',
           field: 'hostId',
           act: () => s().events.listUpcoming({ from: new Date(), hostId: id } as never),
+        },
+        {
+          name: 'listUpcoming with a filter that is a Map',
+          field: 'filter',
+          act: () => s().events.listUpcoming(new Map([['from', new Date()]]) as never),
         },
         {
           name: 'listUpcoming with limit 101',
@@ -803,6 +833,11 @@ export function validationContract(context: ContractContext): void {
           name: 'an ownerId (unknown key)',
           field: 'ownerId',
           act: (c) => s().communities.update(c.id, { ownerId: fx.id() } as never, c.version),
+        },
+        {
+          name: 'a patch that is a Map',
+          field: 'patch',
+          act: (c) => s().communities.update(c.id, new Map([['name', 'B']]) as never, c.version),
         },
         {
           name: 'an expectedVersion given as a string',
@@ -984,6 +1019,11 @@ export function validationContract(context: ContractContext): void {
           name: 'update with a body over 10,000 characters',
           field: 'body',
           act: (p) => s().posts.update(p.id, { body: long(10_001) }, p.version),
+        },
+        {
+          name: 'a patch that is a Date',
+          field: 'patch',
+          act: (p) => s().posts.update(p.id, new Date() as never, p.version),
         },
         {
           name: 'update with an authorId (unknown key)',
