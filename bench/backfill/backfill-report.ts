@@ -22,7 +22,8 @@ export function backfillMarkdown(results: BackfillResults): string {
     `Goal: a backfill copies at least ${results.goalRatio} × the rows/s the target store's raw bulk insert ` +
       `(putMany, ${format.format(results.settings.loadBatchSize)} records a call, ${results.settings.loadConcurrency} in ` +
       `flight) reaches on this machine. Backfill batch: ${results.settings.backfillBatchSize}; record sets in ` +
-      `parallel: ${results.settings.parallelSets}.`,
+      `parallel: ${results.settings.parallelSets}; source sets counted for progress: ` +
+      `${results.settings.countTotals ? 'yes' : 'no (as `cohort migrate --no-count`)'}.`,
   );
   lines.push('');
   lines.push(

@@ -72,8 +72,40 @@ describe('backfill', () => {
       onProgress: (event) => events.push(event),
     });
     expect(await countsOf(target)).toMatchObject({ users: expected.users });
-    expect(events[0]).toMatchObject({ type: 'start', recordSet: 'users', total: null });
+    expect(events[0]).toMatchObject({ type: 'start', recordSet: 'users', total: null, counting: true });
     expect(events.filter((event) => event.type === 'batch').map((event) => event.total)).toContain(null);
+  });
+
+  it('with countTotals false, never counts the source and reports no total', async () => {
+    const target = createMemoryStore();
+    let counts = 0;
+    const users = {
+      ...source.recordSets.users,
+      count: () => {
+        counts += 1;
+        return source.recordSets.users.count();
+      },
+    };
+    const events: BackfillProgress[] = [];
+    await backfill({
+      source: { ...source, recordSets: { ...source.recordSets, users } },
+      target,
+      only: ['users'],
+      batchSize: 100,
+      countTotals: false,
+      onProgress: (event) => events.push(event),
+    });
+    expect(counts).toBe(0);
+    expect(await countsOf(target)).toMatchObject({ users: expected.users });
+    const totals = events.flatMap((event) => ('total' in event ? [event.total] : []));
+    expect(totals.length).toBeGreaterThan(1);
+    expect(new Set(totals)).toEqual(new Set([null]));
+    expect(events.some((event) => 'counting' in event && event.counting)).toBe(false);
+    let out = '';
+    const render = createProgressRenderer({ write: (chunk: string) => (out += chunk), isTTY: false });
+    events.forEach(render);
+    expect(out).toContain('users: copying records (not counted)');
+    expect(out).not.toContain('counting');
   });
 
   it('copies only the chosen record sets', async () => {
@@ -218,8 +250,17 @@ describe('fileCheckpoint', () => {
 
 describe('createProgressRenderer', () => {
   const events: BackfillProgress[] = [
-    { type: 'start', recordSet: 'users', total: 2000, copied: 500, resumed: true },
-    { type: 'batch', recordSet: 'users', copied: 1000, total: 2000, elapsedMs: 1000, rowsPerSecond: 500, etaMs: 2000 },
+    { type: 'start', recordSet: 'users', total: 2000, counting: false, copied: 500, resumed: true },
+    {
+      type: 'batch',
+      recordSet: 'users',
+      copied: 1000,
+      total: 2000,
+      counting: false,
+      elapsedMs: 1000,
+      rowsPerSecond: 500,
+      etaMs: 2000,
+    },
     { type: 'done', recordSet: 'users', copied: 2000, elapsedMs: 3000, rowsPerSecond: 500 },
     { type: 'skipped', recordSet: 'posts', copied: 10 },
   ];

@@ -23,6 +23,8 @@ export interface MigrateOptions {
   readonly resume?: boolean;
   /** The checkpoint file (default `.cohort/migrate-<from>-<to>.json` under the current directory). */
   readonly checkpoint?: string;
+  /** Count the source sets for progress totals and ETAs (default true; `--no-count` turns it off). */
+  readonly countTotals?: boolean;
   readonly write?: (text: string) => void;
   readonly progress?: Progress;
   /** Where the per-record-set progress is drawn (default process.stderr). */
@@ -91,6 +93,7 @@ export async function runMigrate(options: MigrateOptions): Promise<BackfillRepor
         ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
         checkpoint,
         resume: options.resume === true,
+        countTotals: options.countTotals ?? true,
         label,
         onProgress: createProgressRenderer(options.progressStream ?? process.stderr),
       });

@@ -40,6 +40,12 @@ export interface BackfillOptions {
   readonly label?: string;
   /** Progress events; `createProgressRenderer(process.stderr)` draws them. */
   readonly onProgress?: (event: BackfillProgress) => void;
+  /**
+   * Count each source set beside its copy, so progress carries a total and an ETA (default true). A count reads the
+   * whole set a second time on some stores: on DynamoDB Local, which serves one storage request at a time, counting
+   * beside the copy halved its rate. With false, progress has no total (`total: null`) and the source is read once.
+   */
+  readonly countTotals?: boolean;
   /** Stops the copy after the batches in flight (the checkpoint stays consistent). */
   readonly signal?: AbortSignal;
   /**
@@ -78,6 +84,7 @@ export interface BackfillReport {
 
 interface Settings {
   readonly batchSize: number;
+  readonly countTotals: boolean;
   readonly concurrency: number;
   readonly emit: (event: BackfillProgress) => void;
   readonly signal: AbortSignal | undefined;
@@ -130,6 +137,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillReport
   const writer = options.checkpoint ? new CheckpointWriter(options.checkpoint) : null;
   const settings: Settings = {
     batchSize,
+    countTotals: options.countTotals ?? true,
     concurrency,
     emit: options.onProgress ?? (() => undefined),
     signal: options.signal,
@@ -195,13 +203,24 @@ async function copySet<N extends RecordSetName>(
   // Counted beside the copy, for progress only: DynamoDB counts by reading every item, which on a large set held the
   // copy back for minutes when it came first. A failed count leaves the total unknown; it never fails the copy.
   let total: number | null = null;
-  const counting = withRetry(() => source.count()).then(
-    (count) => {
-      total = count;
-    },
-    () => undefined,
-  );
-  settings.emit({ type: 'start', recordSet: name, total, copied: initial.copied, resumed: initial.cursor !== null });
+  const counting = settings.countTotals
+    ? withRetry(() => source.count()).then(
+        (count) => {
+          total = count;
+        },
+        () => undefined,
+      )
+    : Promise.resolve();
+  let counted = !settings.countTotals;
+  void counting.finally(() => (counted = true));
+  settings.emit({
+    type: 'start',
+    recordSet: name,
+    total,
+    counting: !counted,
+    copied: initial.copied,
+    resumed: initial.cursor !== null,
+  });
   const started = performance.now();
 
   // Batches are written concurrently but acknowledged in order: the checkpoint moves to a batch's end cursor only
@@ -230,6 +249,7 @@ async function copySet<N extends RecordSetName>(
         recordSet: name,
         copied: acknowledged,
         total: known,
+        counting: !counted,
         elapsedMs,
         rowsPerSecond,
         etaMs: known !== null && rowsPerSecond > 0 ? ((known - acknowledged) * 1000) / rowsPerSecond : null,

@@ -6,10 +6,13 @@ export type BackfillProgress =
       readonly type: 'start';
       readonly recordSet: RecordSetName;
       /**
-       * Records in the source (`count()`), or null while still being counted: the count runs beside the copy, since
-       * counting a large set can take minutes on some stores (DynamoDB counts by reading every item).
+       * Records in the source (`count()`), or null while still being counted (the count runs beside the copy, since
+       * counting a large set can take minutes on some stores: DynamoDB counts by reading every item), and always null
+       * with `countTotals: false`.
        */
       readonly total: number | null;
+      /** True while the total is being counted; false once known, and throughout with `countTotals: false`. */
+      readonly counting: boolean;
       /** Records already copied by the run this one resumes. */
       readonly copied: number;
       readonly resumed: boolean;
@@ -20,6 +23,7 @@ export type BackfillProgress =
       readonly copied: number;
       /** As in `start`; null until the count is known. */
       readonly total: number | null;
+      readonly counting: boolean;
       /** Since this set started in this run. */
       readonly elapsedMs: number;
       /** Records per second copied by this run. */
@@ -66,7 +70,8 @@ export function formatDuration(ms: number): string {
 const percent = (copied: number, total: number) =>
   total > 0 ? Math.min(100, Math.floor((copied * 100) / total)) : 100;
 
-const counted = (total: number | null): string => (total === null ? '(counting)' : number(total));
+const counted = (total: number | null, counting: boolean): string =>
+  total !== null ? number(total) : counting ? '(counting)' : '?';
 
 /**
  * A progress display for `backfill({ onProgress })`: on a terminal, one bar per record set (several run at once)
@@ -110,13 +115,18 @@ export function createProgressRenderer(
           redraw(true);
         } else {
           const resumed = event.resumed ? `, resuming after ${number(event.copied)}` : '';
-          const records = event.total === null ? 'records (counting them alongside)' : `${number(event.total)} records`;
+          const records =
+            event.total !== null
+              ? `${number(event.total)} records`
+              : event.counting
+                ? 'records (counting them alongside)'
+                : 'records (not counted)';
           stream.write(`${event.recordSet}: copying ${records}${resumed}\n`);
         }
         return;
       case 'batch': {
         const eta = event.etaMs === null ? '--:--' : formatDuration(event.etaMs);
-        const counts = `${number(event.copied)}/${counted(event.total)}`;
+        const counts = `${number(event.copied)}/${counted(event.total, event.counting)}`;
         const rate = `${number(event.rowsPerSecond)} rows/s`;
         const pct = event.total === null ? '--' : String(percent(event.copied, event.total));
         if (tty) {
