@@ -8,7 +8,7 @@ import { startBackfillServers, type BackfillServers, type StoreKind } from './ba
 
 /**
  * Nobody watches the benchmark's progress, so it copies as `cohort migrate --no-count` does: a count reads each set
- * a second time, and on DynamoDB Local (one storage thread) counting beside the copy slowed it several-fold.
+ * a second time, and on DynamoDB Local (one storage thread) those reads take turns with the copy's.
  */
 const BENCH_COUNTS_TOTALS = false;
 

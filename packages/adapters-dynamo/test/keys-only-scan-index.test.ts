@@ -1,8 +1,8 @@
 import { CreateTableCommand, waitUntilTableExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TABLE, createDynamoStore, ensureTable, tableDefinition } from '@cohort/adapters-dynamo';
-import { recordSetNames, type CohortStore, type RecordSetName } from '@cohort/core';
-import { generatePlatform } from '@cohort/testkit';
+import { recordSetNames, type CohortStore, type RecordSet, type RecordSetName } from '@cohort/core';
+import { collectAll, generatePlatform } from '@cohort/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessPatternViolations, deleteTable, randomTableName, testClients } from './dynamo-test-client.js';
 
@@ -10,18 +10,9 @@ import { accessPatternViolations, deleteTable, randomTableName, testClients } fr
 // DynamoDB cannot change an index's projection in place, so a table made before keeps KEYS_ONLY: the adapter must
 // read it exactly as it reads a new one.
 
-async function scanWhole(store: CohortStore, name: RecordSetName): Promise<unknown[]> {
-  const set = store.recordSets[name] as {
-    scan(page: object): Promise<{ items: unknown[]; nextCursor: string | null }>;
-  };
-  const items: unknown[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await set.scan(cursor === null ? { limit: 7 } : { cursor, limit: 7 });
-    items.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor !== null);
-  return items;
+function scanWhole(store: CohortStore, name: RecordSetName): Promise<unknown[]> {
+  const set = store.recordSets[name] as unknown as RecordSet<unknown>;
+  return collectAll((cursor) => set.scan({ cursor, limit: 7 }));
 }
 
 describe('a table whose scan index is KEYS_ONLY (created before it projected ALL)', () => {

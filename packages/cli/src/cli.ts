@@ -34,8 +34,8 @@ Options:
   --resume             migrate: continue from the checkpoint, skipping the record sets it finished. Without
                        --resume the copy starts over and the checkpoint is replaced (copying again is harmless:
                        every record is written as it is in the source)
-  --no-count           migrate: do not count the source sets (progress then has no total or ETA); counting
-                       reads every set a second time, which on DynamoDB Local halves the copy
+  --no-count           migrate: do not count the source sets (progress then has no total or ETA); on DynamoDB
+                       a count reads every item of the set a second time
   --json               verify: print the report as JSON on stdout
   --verbose            Print the servers' own lines, and the stack of a failure
   -h, --help           Show this help
@@ -80,7 +80,7 @@ type Parsed =
       readonly batch: number | undefined;
       readonly resume: boolean;
       readonly checkpoint: string | undefined;
-      readonly count: boolean;
+      readonly countTotals: boolean;
       readonly json: boolean;
       readonly verbose: boolean;
     };
@@ -137,7 +137,7 @@ function parse(argv: readonly string[]): Parsed {
       batch: batchOption(values.batch),
       resume: values.resume ?? false,
       checkpoint: values.checkpoint,
-      count: values['no-count'] !== true,
+      countTotals: values['no-count'] !== true,
       json: values.json ?? false,
       verbose: values.verbose,
     };
@@ -245,7 +245,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
           ...(args.batch !== undefined ? { batchSize: args.batch } : {}),
           resume: args.resume,
           ...(args.checkpoint !== undefined ? { checkpoint: args.checkpoint } : {}),
-          countTotals: args.count,
+          countTotals: args.countTotals,
           progress,
           verbose: args.verbose,
         });

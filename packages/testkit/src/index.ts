@@ -2,6 +2,7 @@
 export { runContractSuite } from './contract/run-contract-suite.js';
 export type { ContractSuiteOptions } from './contract/run-contract-suite.js';
 export { expectCohortError } from './contract/expect-cohort-error.js';
+export { collectAll } from './contract/groups/collect-pages.js';
 export { TestClock } from './clock/test-clock.js';
 
 // In-memory reference adapter.

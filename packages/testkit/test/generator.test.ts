@@ -3,6 +3,7 @@ import {
   recordSchemas,
   recordSetNames,
   type RecordOf,
+  type RecordSet,
   type RecordSetName,
   type RecordSets,
 } from '@cohort/core';
@@ -16,6 +17,7 @@ import {
   type PlatformSizes,
 } from '../src/generator/generate-platform.js';
 import { loadPlatform, type LoadProgress } from '../src/generator/load-platform.js';
+import { collectAll } from '../src/contract/groups/collect-pages.js';
 import { createMemoryStore } from '../src/memory/memory-store.js';
 
 const DAY = 86_400_000;
@@ -35,18 +37,9 @@ const smallRecords = allRecords(small);
 /** The Unix milliseconds in the first 48 bits of a UUIDv7. */
 const idTime = (id: string) => Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16);
 
-async function scanAll<N extends RecordSetName>(recordSets: RecordSets, name: N): Promise<RecordOf<N>[]> {
-  const set = recordSets[name] as unknown as {
-    scan(page: { cursor?: string; limit: number }): Promise<{ items: RecordOf<N>[]; nextCursor: string | null }>;
-  };
-  const items: RecordOf<N>[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await set.scan(cursor === undefined ? { limit: 100 } : { cursor, limit: 100 });
-    items.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
-  return items;
+function scanAll<N extends RecordSetName>(recordSets: RecordSets, name: N): Promise<RecordOf<N>[]> {
+  const set = recordSets[name] as unknown as RecordSet<RecordOf<N>>;
+  return collectAll((cursor) => set.scan({ cursor, limit: 100 }));
 }
 
 describe('generatePlatform', () => {

@@ -37,7 +37,7 @@ export class DynamoActivityRecordSet implements RecordSet<ActivityEvent> {
     const { limit, cursor } = parseScanPage(page, scope, 2);
     const keyOf = (event: ActivityEvent) => [event.occurredAt.getTime(), event.id];
     const read = (partitions: readonly PartitionStart[], want: number) =>
-      readPartitions(this.context, partitions, want, { scanIndex: true, toDomain: toActivity, what: 'activity.scan' });
+      readPartitions(this.context, partitions, want, { toDomain: toActivity, what: 'activity.scan' });
     const rows: ActivityEvent[] = [];
     let firstDay: string | undefined;
     if (cursor) {
@@ -101,11 +101,7 @@ export class DynamoActivityCountRecordSet implements RecordSet<DailyCount> {
       this.context,
       [{ query: countersQuery(), ...(start ? { start } : {}) }],
       limit + 1,
-      {
-        scanIndex: false,
-        toDomain: toDailyCount,
-        what: 'activityCounts.scan',
-      },
+      { toDomain: toDailyCount, what: 'activityCounts.scan' },
     );
     return toPage(rows, limit, scope, (count) => [count.verb, count.day]);
   }

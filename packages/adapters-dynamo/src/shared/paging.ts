@@ -1,5 +1,6 @@
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
+  KeyedGate,
   decodeCursor,
   parsePageRequest,
   parseScanRequest,
@@ -78,16 +79,16 @@ const BATCH_GETS_IN_FLIGHT = 4;
 const isWholeItem = (item: Item): boolean => item._type !== undefined;
 
 /**
- * Reads `want` records from partitions in order. With `scanIndex`, the partitions belong to the scan index, which
- * projects whole items (one Query serves a page). A table created before the index projected ALL (its scan index is
- * KEYS_ONLY) returns keys instead: they are fetched by consistent BatchGets of 100, several in flight and each started
- * as soon as its keys are known; records deleted meanwhile are skipped, and reading goes on so the page still fills.
+ * Reads `want` records from partitions in order. The table and every index project whole items, so one Query serves
+ * a page. A table created before the scan index projected ALL (its scan index is KEYS_ONLY) returns keys instead:
+ * they are fetched by consistent BatchGets of 100, several in flight and each started as soon as its keys are known;
+ * records deleted meanwhile are skipped, and reading goes on so the page still fills.
  */
 export async function readPartitions<T>(
   context: DynamoContext,
   partitions: readonly PartitionStart[],
   want: number,
-  options: { readonly scanIndex: boolean; readonly toDomain: (item: Item) => T; readonly what: string },
+  options: { readonly toDomain: (item: Item) => T; readonly what: string },
 ): Promise<T[]> {
   const rows: T[] = [];
   let index = 0;
@@ -95,7 +96,8 @@ export async function readPartitions<T>(
   while (rows.length < want && index < partitions.length) {
     const needed = want - rows.length;
     const fetches: Promise<Item[]>[] = [];
-    const gate = new Gate(BATCH_GETS_IN_FLIGHT);
+    // One key: within this read the gate is a plain limit on BatchGets in flight.
+    const gate = new KeyedGate(BATCH_GETS_IN_FLIGHT);
     let gathered = 0;
     try {
       while (gathered < needed && index < partitions.length) {
@@ -106,11 +108,11 @@ export async function readPartitions<T>(
           needed - gathered,
           options.what,
         );
-        if (options.scanIndex && !items.every(isWholeItem)) {
+        if (!items.every(isWholeItem)) {
           const keys = items.map((item): Key => ({ pk: String(item.pk), sk: String(item.sk) }));
           for (let offset = 0; offset < keys.length; offset += 100) {
             const chunk = keys.slice(offset, offset + 100);
-            fetches.push(gate.run(() => batchGet(context, chunk, options.what)));
+            fetches.push(gate.run(options.what, () => batchGet(context, chunk, options.what)));
           }
         } else {
           fetches.push(Promise.resolve(items));
@@ -131,24 +133,4 @@ export async function readPartitions<T>(
     for (const items of await Promise.all(fetches)) rows.push(...items.map(options.toDomain));
   }
   return rows.slice(0, want);
-}
-
-/** At most `width` tasks running at once, the rest started in call order as slots free up. */
-class Gate {
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(private readonly width: number) {}
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.running >= this.width) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.running += 1;
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.running -= 1;
-    }
-  }
 }

@@ -57,7 +57,7 @@ async function readScanIndex<T>(
     context,
     [{ query: scanIndexQuery(list.partition), ...(start ? { start } : {}) }],
     limit + 1,
-    { scanIndex: true, toDomain: list.toDomain, what: list.what },
+    { toDomain: list.toDomain, what: list.what },
   );
   return toPage(rows, limit, list.scope, list.keyOf);
 }

@@ -1,8 +1,8 @@
-import { MAX_SCAN_LIMIT, systemClock, type Clock, type Page, type RecordOf, type RecordSetName } from '@cohort/core';
+import { MAX_SCAN_LIMIT, systemClock, type Clock, type RecordOf, type RecordSetName } from '@cohort/core';
 import { selectRecordSets } from '../record-graph.js';
 import { recordSetOf, type MigrationEndpoint } from '../shared/endpoint.js';
 import { forEachByReferences } from '../shared/schedule.js';
-import { withRetry } from '../shared/scan.js';
+import { scanAll, withRetry } from '../shared/scan.js';
 import { reconcile, type ReconcileOptions, type ReconcileReport } from '../verify/reconcile.js';
 import {
   CheckpointWriter,
@@ -42,8 +42,9 @@ export interface BackfillOptions {
   readonly onProgress?: (event: BackfillProgress) => void;
   /**
    * Count each source set beside its copy, so progress carries a total and an ETA (default true). A count reads the
-   * whole set a second time on some stores: on DynamoDB Local, which serves one storage request at a time, counting
-   * beside the copy halved its rate. With false, progress has no total (`total: null`) and the source is read once.
+   * whole set a second time on some stores (DynamoDB counts by reading every item), and on DynamoDB Local, which
+   * serves one storage request at a time, those reads take turns with the copy's. With false, progress has no total
+   * (`total: null`) and the source is read once.
    */
   readonly countTotals?: boolean;
   /** Stops the copy after the batches in flight (the checkpoint stays consistent). */
@@ -203,21 +204,24 @@ async function copySet<N extends RecordSetName>(
   // Counted beside the copy, for progress only: DynamoDB counts by reading every item, which on a large set held the
   // copy back for minutes when it came first. A failed count leaves the total unknown; it never fails the copy.
   let total: number | null = null;
+  let stillCounting = settings.countTotals;
   const counting = settings.countTotals
-    ? withRetry(() => source.count()).then(
-        (count) => {
-          total = count;
-        },
-        () => undefined,
-      )
+    ? withRetry(() => source.count())
+        .then(
+          (count) => {
+            total = count;
+          },
+          () => undefined,
+        )
+        .finally(() => {
+          stillCounting = false;
+        })
     : Promise.resolve();
-  let counted = !settings.countTotals;
-  void counting.finally(() => (counted = true));
   settings.emit({
     type: 'start',
     recordSet: name,
     total,
-    counting: !counted,
+    counting: stillCounting,
     copied: initial.copied,
     resumed: initial.cursor !== null,
   });
@@ -249,14 +253,14 @@ async function copySet<N extends RecordSetName>(
         recordSet: name,
         copied: acknowledged,
         total: known,
-        counting: !counted,
+        counting: stillCounting,
         elapsedMs,
         rowsPerSecond,
         etaMs: known !== null && rowsPerSecond > 0 ? ((known - acknowledged) * 1000) / rowsPerSecond : null,
       });
     }
   };
-  const write = (records: RecordOf<N>[], endCursor: string | null) => {
+  const write = (records: readonly RecordOf<N>[], endCursor: string | null) => {
     const sequence = nextSequence;
     nextSequence += 1;
     const work = (records.length === 0 ? Promise.resolve() : withRetry(() => target.putMany(records)))
@@ -274,23 +278,18 @@ async function copySet<N extends RecordSetName>(
     inFlight.add(work);
   };
 
-  // A batch is one scan page. The next page is asked for before the current one is handed to the writers, so the
-  // source serves a page while this process turns the previous one into writes (one page ahead: bounded memory).
-  const limit = settings.batchSize;
-  const read = (from: string | null): Promise<Page<RecordOf<N>>> =>
-    withRetry(() => source.scan(from === null ? { limit } : { cursor: from, limit }));
-  let next: Promise<Page<RecordOf<N>>> | null = read(initial.cursor);
+  // A batch is one scan page, read one page ahead of the writers (scanAll), so the source serves a page while this
+  // process turns the previous one into writes.
   try {
-    while (next !== null && failure === null) {
-      settings.signal?.throwIfAborted();
-      const page: Page<RecordOf<N>> = await next;
-      next = page.nextCursor === null ? null : read(page.nextCursor);
-      // A failed read-ahead must not become an unhandled rejection while this page waits; it is awaited next turn.
-      next?.catch(() => undefined);
-      while (inFlight.size >= settings.concurrency) await Promise.race(inFlight);
-      if (failure !== null) break;
-      write(page.items, page.nextCursor);
-    }
+    await scanAll(
+      source,
+      async (items, nextCursor) => {
+        while (inFlight.size >= settings.concurrency) await Promise.race(inFlight);
+        if (failure !== null) throw failure.error;
+        write(items, nextCursor);
+      },
+      { limit: settings.batchSize, from: initial.cursor, signal: settings.signal },
+    );
   } finally {
     await Promise.all([...inFlight, counting]);
   }

@@ -20,19 +20,21 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /**
- * Reads a whole record set in the largest pages the migration face serves (MAX_SCAN_LIMIT, 1,000 records: each page
- * costs a store round trip or more, so fewer pages is most of a scan's speed), asking for the next page before
- * handing the current one to `onPage`, so reading overlaps with whatever `onPage` does.
+ * Reads a record set to its end in pages of `limit` (default MAX_SCAN_LIMIT, 1,000 records: each page costs a store
+ * round trip or more, so fewer pages is most of a scan's speed), from the start or after the cursor `from`. The next
+ * page is asked for before the current one is handed to `onPage` (with the cursor after it, null at the end), so
+ * reading overlaps with whatever `onPage` does, one page ahead.
  */
 export async function scanAll<T>(
   set: RecordSet<T>,
-  onPage: (items: readonly T[]) => void | Promise<void>,
-  options: { signal?: AbortSignal } = {},
+  onPage: (items: readonly T[], nextCursor: ScanCursor) => void | Promise<void>,
+  options: { signal?: AbortSignal | undefined; limit?: number; from?: ScanCursor } = {},
 ): Promise<number> {
+  const limit = options.limit ?? MAX_SCAN_LIMIT;
   const read = (cursor: ScanCursor): Promise<Page<T>> =>
-    withRetry(() => set.scan(cursor === null ? { limit: MAX_SCAN_LIMIT } : { cursor, limit: MAX_SCAN_LIMIT }));
+    withRetry(() => set.scan(cursor === null ? { limit } : { cursor, limit }));
   let scanned = 0;
-  let next: Promise<Page<T>> | null = read(null);
+  let next: Promise<Page<T>> | null = read(options.from ?? null);
   while (next !== null) {
     options.signal?.throwIfAborted();
     const page: Page<T> = await next;
@@ -40,7 +42,7 @@ export async function scanAll<T>(
     // A failed prefetch must not become an unhandled rejection while onPage runs; it is awaited on the next turn.
     next?.catch(() => undefined);
     scanned += page.items.length;
-    await onPage(page.items);
+    await onPage(page.items, page.nextCursor);
   }
   return scanned;
 }

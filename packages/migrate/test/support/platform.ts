@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CohortStore, RecordOf, RecordSet, RecordSetName, RecordSets } from '@cohort/core';
-import { createMemoryStore, generatePlatform, loadPlatform, type PlatformSizes } from '@cohort/testkit';
+import { collectAll, createMemoryStore, generatePlatform, loadPlatform, type PlatformSizes } from '@cohort/testkit';
 import { canonicalJson, copyOrder } from '../../src/index.js';
 
 /** Sizes a little above `tiny`, so that every record set spans several scan pages and batches. */
@@ -65,19 +65,12 @@ export function spyOnPuts<S extends Pick<CohortStore, 'recordSets'>>(store: S): 
 }
 
 /** Every record of a set, in scan order. */
-export async function allRecords<N extends RecordSetName>(
+export function allRecords<N extends RecordSetName>(
   store: Pick<CohortStore, 'recordSets'>,
   name: N,
 ): Promise<RecordOf<N>[]> {
   const set = store.recordSets[name] as unknown as RecordSet<RecordOf<N>>;
-  const out: RecordOf<N>[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await set.scan(cursor === null ? { limit: 100 } : { cursor, limit: 100 });
-    out.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor !== null);
-  return out;
+  return collectAll((cursor) => set.scan({ cursor, limit: 100 }));
 }
 
 /** A SHA-256 of every record of every set in scan order: equal before and after means nothing was changed. */
@@ -85,13 +78,7 @@ export async function fingerprint(store: Pick<CohortStore, 'recordSets'>): Promi
   const out: Partial<Record<RecordSetName, string>> = {};
   for (const name of copyOrder) {
     const hash = createHash('sha256');
-    const set = store.recordSets[name] as unknown as RecordSet<unknown>;
-    let cursor: string | null = null;
-    do {
-      const page = await set.scan(cursor === null ? { limit: 100 } : { cursor, limit: 100 });
-      for (const record of page.items) hash.update(canonicalJson(record)).update('\n');
-      cursor = page.nextCursor;
-    } while (cursor !== null);
+    for (const record of await allRecords(store, name)) hash.update(canonicalJson(record)).update('\n');
     out[name] = hash.digest('hex');
   }
   return out as Record<RecordSetName, string>;

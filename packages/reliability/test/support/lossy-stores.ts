@@ -32,15 +32,18 @@ function lossSwitch() {
       },
       lost: () => lost,
     },
-    /** Throws `error` when armed (counting it, and disarming a one-shot); otherwise returns. */
-    drop(error: Error): void {
+    /** Throws `failure()` when armed (counting it, and disarming a one-shot); otherwise returns. */
+    drop(failure: () => Error): void {
       if (!armed) return;
       lost += 1;
       if (armed === 'once') armed = false;
-      throw error;
+      throw failure();
     },
   };
 }
+
+const responseLost = (): Error =>
+  Object.assign(new Error('injected: the response was lost after the write committed'), { name: 'TimeoutError' });
 
 const connectionReset = (): Error =>
   Object.assign(new Error('Connection terminated unexpectedly (injected after the commit)'), { code: 'ECONNRESET' });
@@ -67,7 +70,7 @@ export async function openLossyPostgres(): Promise<LossyStore> {
     runner.query = (async (sql: string, params?: unknown[], structured?: boolean) => {
       const commits = /^\s*COMMIT\b/i.test(sql) || (!runner.isTransactionActive && !READ_OR_CONTROL.test(sql));
       const result = await query(sql, params, structured);
-      if (commits) loss.drop(connectionReset());
+      if (commits) loss.drop(connectionReset);
       return result;
     }) as QueryRunner['query'];
     return runner;
@@ -78,7 +81,7 @@ export async function openLossyPostgres(): Promise<LossyStore> {
   const poolQuery = pool.query.bind(pool) as (sql: string, params?: unknown[]) => Promise<unknown>;
   pool.query = (async (sql: string, params?: unknown[]) => {
     const result = await poolQuery(sql, params);
-    if (!READ_OR_CONTROL.test(sql)) loss.drop(connectionReset());
+    if (!READ_OR_CONTROL.test(sql)) loss.drop(connectionReset);
     return result;
   }) as Pool['query'];
   return {
@@ -105,11 +108,7 @@ export async function openLossyDynamo(): Promise<LossyStore> {
     (next, context) => async (args) => {
       const result = await next(args);
       if (WRITES.test(context.commandName ?? '')) {
-        loss.drop(
-          Object.assign(new Error('injected: the response was lost after the write committed'), {
-            name: 'TimeoutError',
-          }),
-        );
+        loss.drop(responseLost);
       }
       return result;
     },
