@@ -1,6 +1,4 @@
-import type { TransactWriteItem } from '@aws-sdk/lib-dynamodb';
 import {
-  CohortError,
   parseRecords,
   recordKeys,
   type Comment,
@@ -13,9 +11,10 @@ import {
   type RecordSet,
   reactionKinds,
 } from '@cohort/core';
-import { RETRY, forEachLimit, lastByKey, optimistic } from '../shared/concurrency.js';
+import { lastByKey } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
-import { batchWrite, failedAt, getItem, transactWrite, type Item } from '../shared/dynamo-ops.js';
+import { putManyGuarded, type GuardedRecordSet } from '../shared/guarded-put-many.js';
+import { batchWrite, type Item } from '../shared/dynamo-ops.js';
 import { cursorOneOf, cursorString } from '../shared/item-format.js';
 import { countScanPartition, recordSetScanPage } from '../shared/scan-index.js';
 import {
@@ -34,7 +33,7 @@ import {
 import { communityKeys } from './community.keys.js';
 import { communitiesBySlug } from './dynamo-community-repository.js';
 
-/** Communities in slug order; putMany moves the slug guard with each community, in one transaction. */
+/** Communities in slug order; putMany moves each community's slug guard with it. */
 export class DynamoCommunityRecordSet implements RecordSet<Community> {
   constructor(private readonly context: DynamoContext) {}
 
@@ -43,59 +42,30 @@ export class DynamoCommunityRecordSet implements RecordSet<Community> {
   }
 
   async putMany(records: readonly Community[]): Promise<void> {
-    const communities = lastByKey(parseRecords('communities', records), recordKeys.communities);
-    await forEachLimit(communities, 8, (community) => this.putOne(community));
+    await putManyGuarded(
+      this.context,
+      COMMUNITIES,
+      lastByKey(parseRecords('communities', records), recordKeys.communities),
+    );
   }
 
   async count(): Promise<number> {
     return countScanPartition(this.context, communityKeys.communityScanPartition, 'communities.count');
   }
-
-  private async putOne(community: Community): Promise<void> {
-    const { tableName } = this.context;
-    await optimistic('communities.putMany', async () => {
-      const item = await getItem(this.context, communityKeys.community(community.id), 'communities.putMany');
-      const previous = item ? toCommunity(item) : null;
-      const writes: TransactWriteItem[] = [
-        {
-          Put: {
-            TableName: tableName,
-            Item: toCommunityItem(community),
-            ...(previous
-              ? {
-                  ConditionExpression: '#version = :version AND slug = :slug',
-                  ExpressionAttributeNames: { '#version': 'version' },
-                  ExpressionAttributeValues: { ':version': previous.version, ':slug': previous.slug },
-                }
-              : { ConditionExpression: 'attribute_not_exists(pk)' }),
-          },
-        },
-        {
-          Put: {
-            TableName: tableName,
-            Item: slugGuardItem(community.slug, community.id),
-            ConditionExpression: 'attribute_not_exists(pk) OR communityId = :id',
-            ExpressionAttributeValues: { ':id': community.id },
-          },
-        },
-      ];
-      if (previous && previous.slug !== community.slug) {
-        writes.push({
-          Delete: {
-            TableName: tableName,
-            Key: communityKeys.slugGuard(previous.slug),
-            ConditionExpression: 'attribute_not_exists(pk) OR communityId = :id',
-            ExpressionAttributeValues: { ':id': community.id },
-          },
-        });
-      }
-      const result = await transactWrite(this.context, writes, 'communities.putMany');
-      if (result.ok) return true;
-      if (failedAt(result, 1)) throw CohortError.conflict(`The slug ${community.slug} belongs to another community`);
-      return RETRY;
-    });
-  }
 }
+
+const COMMUNITIES: GuardedRecordSet<Community> = {
+  what: 'communities.putMany',
+  unique: 'slug',
+  uniqueOf: (community) => community.slug,
+  owner: 'community',
+  holder: 'communityId',
+  recordKey: communityKeys.community,
+  guardKey: communityKeys.slugGuard,
+  guardItem: slugGuardItem,
+  toItem: toCommunityItem,
+  toDomain: toCommunity,
+};
 
 /** A record set with no hidden state: scanned from its scan-index partition, upserted with BatchWriteItem. */
 class PlainRecordSet<T> implements RecordSet<T> {

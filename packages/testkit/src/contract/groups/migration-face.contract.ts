@@ -886,4 +886,72 @@ export function migrationFaceContract(context: ContractContext): void {
       expect(next.position).toBeGreaterThan(Math.max(...received.map((registration) => registration.position)));
     });
   });
+
+  /** The record sets whose records hold a unique value, and how a test reaches that value. */
+  const uniques = {
+    users: {
+      valueOf: (record: unknown) => (record as User).email,
+      withValue: (record: unknown, email: string): User => ({ ...(record as User), email, version: 8 }),
+      find: (store: CohortStore, email: string): Promise<unknown> => store.users.findByEmail(email),
+    },
+    communities: {
+      valueOf: (record: unknown) => (record as Community).slug,
+      withValue: (record: unknown, slug: string): Community => ({ ...(record as Community), slug, version: 3 }),
+      find: (store: CohortStore, slug: string): Promise<unknown> => store.communities.getBySlug(slug),
+    },
+  } as const;
+  const uniqueSets = Object.keys(uniques) as (keyof typeof uniques)[];
+
+  describe('RecordSet.putMany: unique emails and slugs', () => {
+    const store = (): CohortStore => context.store();
+
+    it.each(uniqueSets)('lets two %s swap their unique values in one call', async (name) => {
+      const unique = uniques[name];
+      const { records } = await makerOf(name).make();
+      const [a, b] = records;
+      await setOf(store(), name).putMany(records);
+      const swapped = [unique.withValue(a, unique.valueOf(b)), unique.withValue(b, unique.valueOf(a))];
+      await setOf(store(), name).putMany(swapped);
+      expect(await unique.find(store(), unique.valueOf(a))).toEqual(swapped[1]);
+      expect(await unique.find(store(), unique.valueOf(b))).toEqual(swapped[0]);
+    });
+
+    it.each(uniqueSets)('swaps the values of 30 pairs of %s in one call of 60', async (name) => {
+      const unique = uniques[name];
+      const pairs = await Promise.all(Array.from({ length: 30 }, () => makerOf(name).make()));
+      const records = pairs.flatMap((pair) => pair.records);
+      await setOf(store(), name).putMany(records);
+      const swapped = pairs.flatMap(({ records: [a, b] }) => [
+        unique.withValue(a, unique.valueOf(b)),
+        unique.withValue(b, unique.valueOf(a)),
+      ]);
+      await setOf(store(), name).putMany(swapped);
+      for (const record of swapped) expect(await unique.find(store(), unique.valueOf(record))).toEqual(record);
+      expect(await scanAll(store(), name, 1000)).toEqual(expect.arrayContaining(swapped));
+    });
+
+    it.each(uniqueSets)('writes nothing of a %s batch that takes a value held outside it (CONFLICT)', async (name) => {
+      const unique = uniques[name];
+      const { records: held } = await makerOf(name).make();
+      await setOf(store(), name).putMany([held[0]]);
+      const { records } = await makerOf(name).make();
+      const [innocent, intruder] = [records[0], unique.withValue(records[1], unique.valueOf(held[0]))];
+      await expectCohortError(setOf(store(), name).putMany([innocent, intruder]), 'CONFLICT');
+      await expectCohortError(setOf(store(), name).putMany([intruder, innocent]), 'CONFLICT');
+      expect(await readerOf(name)(store(), innocent)).toBeNull();
+      expect(await readerOf(name)(store(), intruder)).toBeNull();
+      expect(await unique.find(store(), unique.valueOf(held[0]))).toEqual(held[0]);
+    });
+
+    it.each(uniqueSets)('writes nothing of a batch that gives one value to two %s (CONFLICT)', async (name) => {
+      const unique = uniques[name];
+      const { records } = await makerOf(name).make();
+      const [a, b] = records;
+      const twin = unique.withValue(b, unique.valueOf(a));
+      await expectCohortError(setOf(store(), name).putMany([a, twin]), 'CONFLICT');
+      expect(await readerOf(name)(store(), a)).toBeNull();
+      expect(await readerOf(name)(store(), twin)).toBeNull();
+      expect(await unique.find(store(), unique.valueOf(a))).toBeNull();
+    });
+  });
 }
