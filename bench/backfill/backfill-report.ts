@@ -68,13 +68,17 @@ export function backfillMarkdown(results: BackfillResults): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Writes `<date>-backfill-<scale>.json` and `.md` into `dir`; returns their paths. */
+/**
+ * Writes `<date>-backfill-<scale>.json` and `.md` into `dir` (`<date>-backfill-<scale>-from-<store>` for a one-direction
+ * run, so it never overwrites a run of both or of the other direction); returns their paths.
+ */
 export async function writeBackfillResults(
   dir: string,
   results: BackfillResults,
 ): Promise<{ json: string; markdown: string }> {
   await mkdir(dir, { recursive: true });
-  const base = join(dir, `${results.startedAt.slice(0, 10)}-backfill-${results.scale}`);
+  const direction = results.from ? `-from-${results.from}` : '';
+  const base = join(dir, `${results.startedAt.slice(0, 10)}-backfill-${results.scale}${direction}`);
   const json = `${base}.json`;
   const markdown = `${base}.md`;
   await writeFile(json, `${JSON.stringify(results, null, 2)}\n`);

@@ -65,6 +65,8 @@ export interface BackfillResults {
   readonly finishedAt: string;
   /** False while a run is still going (the files are rewritten after each direction). */
   readonly complete: boolean;
+  /** The one direction run (`--from`), or undefined for both. */
+  readonly from?: StoreKind;
   readonly goalRatio: number;
   readonly settings: {
     readonly loadBatchSize: number;
@@ -88,7 +90,7 @@ const rate = (records: number, ms: number) => (ms > 0 ? Math.round((records * 10
 /**
  * Loads a generated platform into PostgreSQL and DynamoDB Local through putMany (each store's raw bulk rate), then
  * backfills each store into a fresh copy of the other, verifies the copy, and writes `<date>-backfill-<scale>.json`
- * and `.md` (rewritten after each direction, so a long run that is stopped still leaves what it measured).
+ * and `.md` (`…-from-<store>` with `--from`) (rewritten after each direction, so a long run that is stopped still leaves what it measured).
  */
 export async function runBackfillBench(
   options: BackfillBenchOptions,
@@ -141,6 +143,7 @@ export async function runBackfillBench(
       startedAt: started.toISOString(),
       finishedAt: new Date().toISOString(),
       complete,
+      ...(options.from ? { from: options.from } : {}),
       goalRatio: BACKFILL_GOAL_RATIO,
       settings: {
         loadBatchSize: options.loadBatchSize,
