@@ -16,6 +16,9 @@ export interface RecordSet<T> {
    * Upserts up to 1,000 records exactly as given (ids, timestamps, versions and counters kept, nothing recomputed:
    * a record with the same key is replaced), after validating all of them; re-running it changes nothing. A store
    * that keeps hidden state, such as an event's next waitlist position, advances it past what it receives.
+   * Unique values (a user's email, a community's slug) may change hands within one batch (two users swapping
+   * emails); a batch taking a value held by a record outside it, or giving one value to two of its records, is
+   * CONFLICT with nothing written.
    */
   putMany(records: readonly T[]): Promise<void>;
   /** How many records the set holds. */
