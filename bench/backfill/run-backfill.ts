@@ -90,7 +90,8 @@ const rate = (records: number, ms: number) => (ms > 0 ? Math.round((records * 10
 /**
  * Loads a generated platform into PostgreSQL and DynamoDB Local through putMany (each store's raw bulk rate), then
  * backfills each store into a fresh copy of the other, verifies the copy, and writes `<date>-backfill-<scale>.json`
- * and `.md` (`…-from-<store>` with `--from`) (rewritten after each direction, so a long run that is stopped still leaves what it measured).
+ * and `.md`, named `…-from-<store>` with `--from`. They are rewritten after each direction, so a long run that is
+ * stopped still leaves what it measured.
  */
 export async function runBackfillBench(
   options: BackfillBenchOptions,

@@ -42,11 +42,7 @@ export class DynamoCommunityRecordSet implements RecordSet<Community> {
   }
 
   async putMany(records: readonly Community[]): Promise<void> {
-    await putManyGuarded(
-      this.context,
-      COMMUNITIES,
-      lastByKey(parseRecords('communities', records), recordKeys.communities),
-    );
+    await putManyGuarded(this.context, COMMUNITIES, parseRecords('communities', records));
   }
 
   async count(): Promise<number> {
@@ -57,7 +53,6 @@ export class DynamoCommunityRecordSet implements RecordSet<Community> {
 const COMMUNITIES: GuardedRecordSet<Community> = {
   what: 'communities.putMany',
   unique: 'slug',
-  uniqueOf: (community) => community.slug,
   owner: 'community',
   holder: 'communityId',
   recordKey: communityKeys.community,

@@ -1,16 +1,21 @@
 import type { TransactWriteItem } from '@aws-sdk/lib-dynamodb';
 import { CohortError } from '@cohort/core';
-import { RETRY, forEachLimit, optimistic } from './concurrency.js';
+import { RETRY, forEachLimit, lastByKey, optimistic } from './concurrency.js';
 import type { DynamoContext } from './dynamo-context.js';
 import { batchGet, failedAt, transactWrite, type Item, type Key } from './dynamo-ops.js';
 
+/** The fields of T that hold text. */
+type TextField<T> = { [K in keyof T]: T[K] extends string ? K : never }[keyof T] & string;
+
+/** What a guarded record carries: an id, a version, and (through `unique`) the value it holds. */
+type Guarded = { readonly id: string; readonly version: number };
+
 /** A record set whose records each hold a unique value (a user's email, a community's slug) behind a guard item. */
-export interface GuardedRecordSet<T extends { readonly id: string; readonly version: number }> {
+export interface GuardedRecordSet<T extends Guarded> {
   /** Names the operation in errors: 'users.putMany'. */
   readonly what: string;
   /** The record's unique field, stored under the same attribute name: 'email'. */
-  readonly unique: string;
-  readonly uniqueOf: (record: T) => string;
+  readonly unique: TextField<T>;
   /** Who holds a value, for messages: 'user'. */
   readonly owner: string;
   /** The guard item's attribute naming its holder: 'userId'. */
@@ -32,14 +37,16 @@ const RECORDS_PER_TRANSACTION = 25;
  * a transaction of up to 25 records; each transaction's conditions rest on one BatchGet of what is stored and are
  * retried from a fresh read when a concurrent write moved it.
  */
-export async function putManyGuarded<T extends { readonly id: string; readonly version: number }>(
+export async function putManyGuarded<T extends Guarded>(
   context: DynamoContext,
   set: GuardedRecordSet<T>,
-  records: readonly T[],
+  parsed: readonly T[],
 ): Promise<void> {
+  // Sequential upserts of the batch would leave the last record of each id.
+  const records = lastByKey(parsed, (record) => record.id);
   const claims = new Map<string, string>();
   for (const record of records) {
-    const value = set.uniqueOf(record);
+    const value = valueOf(set, record);
     if (claims.has(value)) throw CohortError.conflict(`Two ${set.owner}s of the batch have the ${set.unique} ${value}`);
     claims.set(value, record.id);
   }
@@ -61,8 +68,13 @@ export async function putManyGuarded<T extends { readonly id: string; readonly v
   });
 }
 
+/** The unique value a record holds. */
+function valueOf<T extends Guarded>(set: GuardedRecordSet<T>, record: T): string {
+  return record[set.unique] as string;
+}
+
 /** One transaction: every record of the chunk, its guard, and the guards it gives up that nobody in it takes. */
-async function putChunk<T extends { readonly id: string; readonly version: number }>(
+async function putChunk<T extends Guarded>(
   context: DynamoContext,
   set: GuardedRecordSet<T>,
   chunk: readonly T[],
@@ -74,8 +86,15 @@ async function putChunk<T extends { readonly id: string; readonly version: numbe
     set.what,
   );
   const previous = new Map(stored.map((item) => set.toDomain(item)).map((record) => [record.id, record]));
-  const value = set.uniqueOf;
+  const value = (record: T): string => valueOf(set, record);
   const claimed = new Set(chunk.map(value));
+  // Who in the chunk held each value before: a guard may still name them, as they give it up in this transaction.
+  const givers = new Map<string, string[]>();
+  for (const before of previous.values()) {
+    const ids = givers.get(value(before));
+    if (ids) ids.push(before.id);
+    else givers.set(value(before), [before.id]);
+  }
   const holderNames = { '#holder': set.holder };
   const records: TransactWriteItem[] = chunk.map((record) => {
     const before = previous.get(record.id);
@@ -94,11 +113,7 @@ async function putChunk<T extends { readonly id: string; readonly version: numbe
     };
   });
   const guards: TransactWriteItem[] = chunk.map((record) => {
-    // The guard may be held by this record or by one of the chunk that gives the value up in this transaction.
-    const givers = [...previous.values()].filter(
-      (before) => before.id !== record.id && value(before) === value(record),
-    );
-    const holders = [record.id, ...givers.map((giver) => giver.id)];
+    const holders = [record.id, ...(givers.get(value(record)) ?? []).filter((id) => id !== record.id)];
     return {
       Put: {
         TableName: tableName,

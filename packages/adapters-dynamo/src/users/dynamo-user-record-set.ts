@@ -1,5 +1,4 @@
 import { parseRecords, type Page, type ScanRequest, type RecordSet, type User } from '@cohort/core';
-import { lastByKey } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { putManyGuarded, type GuardedRecordSet } from '../shared/guarded-put-many.js';
 import { cursorString } from '../shared/item-format.js';
@@ -28,11 +27,7 @@ export class DynamoUserRecordSet implements RecordSet<User> {
   }
 
   async putMany(records: readonly User[]): Promise<void> {
-    await putManyGuarded(
-      this.context,
-      USERS,
-      lastByKey(parseRecords('users', records), (user) => user.id),
-    );
+    await putManyGuarded(this.context, USERS, parseRecords('users', records));
   }
 
   async count(): Promise<number> {
@@ -43,7 +38,6 @@ export class DynamoUserRecordSet implements RecordSet<User> {
 const USERS: GuardedRecordSet<User> = {
   what: 'users.putMany',
   unique: 'email',
-  uniqueOf: (user) => user.email,
   owner: 'user',
   holder: 'userId',
   recordKey: userKeys.user,

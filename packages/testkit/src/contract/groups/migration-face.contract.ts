@@ -891,12 +891,18 @@ export function migrationFaceContract(context: ContractContext): void {
   const uniques = {
     users: {
       valueOf: (record: unknown) => (record as User).email,
-      withValue: (record: unknown, email: string): User => ({ ...(record as User), email, version: 8 }),
+      withValue: (record: unknown, email: string): User => {
+        const user = record as User;
+        return { ...user, email, version: user.version + 1 };
+      },
       find: (store: CohortStore, email: string): Promise<unknown> => store.users.findByEmail(email),
     },
     communities: {
       valueOf: (record: unknown) => (record as Community).slug,
-      withValue: (record: unknown, slug: string): Community => ({ ...(record as Community), slug, version: 3 }),
+      withValue: (record: unknown, slug: string): Community => {
+        const community = record as Community;
+        return { ...community, slug, version: community.version + 1 };
+      },
       find: (store: CohortStore, slug: string): Promise<unknown> => store.communities.getBySlug(slug),
     },
   } as const;
@@ -914,6 +920,18 @@ export function migrationFaceContract(context: ContractContext): void {
       await setOf(store(), name).putMany(swapped);
       expect(await unique.find(store(), unique.valueOf(a))).toEqual(swapped[1]);
       expect(await unique.find(store(), unique.valueOf(b))).toEqual(swapped[0]);
+    });
+
+    it.each(uniqueSets)('passes the unique value of a stored record to a new one in one call (%s)', async (name) => {
+      const unique = uniques[name];
+      const { records } = await makerOf(name).make();
+      const [giver, newcomer] = records;
+      await setOf(store(), name).putMany([giver]);
+      const moved = unique.withValue(giver, unique.valueOf(newcomer));
+      const taker = unique.withValue(newcomer, unique.valueOf(giver));
+      await setOf(store(), name).putMany([taker, moved]);
+      expect(await unique.find(store(), unique.valueOf(giver))).toEqual(taker);
+      expect(await unique.find(store(), unique.valueOf(newcomer))).toEqual(moved);
     });
 
     it.each(uniqueSets)('swaps the values of 30 pairs of %s in one call of 60', async (name) => {
