@@ -70,7 +70,11 @@ function expectZeroDifferences(report: VerifyReport): void {
   expect(report.ok).toBe(true);
 }
 
-/** Runs the backfill child and SIGKILLs it after `killAfter` batches; resolves with how many batches it saw. */
+/**
+ * Runs the backfill child and SIGKILLs it at the first moment it has reported `killAfter` batches and at least one
+ * checkpoint on disk (a loaded machine may write several batches before the first save lands); resolves with how many
+ * batches it saw.
+ */
 function killedBackfill(args: object, killAfter: number): Promise<{ batches: number; killed: boolean }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -93,6 +97,7 @@ function killedBackfill(args: object, killAfter: number): Promise<{ batches: num
       },
     );
     let batches = 0;
+    let saves = 0;
     let killed = false;
     let buffer = '';
     let errors = '';
@@ -102,11 +107,9 @@ function killedBackfill(args: object, killAfter: number): Promise<{ batches: num
       const lines = buffer.split('\n');
       buffer = lines.pop() ?? '';
       for (const line of lines) {
-        if (!line.startsWith('batch ')) continue;
-        batches += 1;
-        if (batches === killAfter && !killed) {
-          killed = child.kill('SIGKILL');
-        }
+        if (line.startsWith('batch ')) batches += 1;
+        else if (line === 'saved') saves += 1;
+        if (batches >= killAfter && saves > 0 && !killed) killed = child.kill('SIGKILL');
       }
     });
     child.on('error', reject);
