@@ -6,6 +6,7 @@ export { newId, idSchema } from './shared/ids.js';
 export { parseId } from './shared/parse-id.js';
 export { systemClock } from './shared/clock.js';
 export { KeyedGate } from './shared/keyed-gate.js';
+export { isNetworkError } from './shared/network-errors.js';
 export type { Clock } from './shared/clock.js';
 export {
   DEFAULT_PAGE_LIMIT,

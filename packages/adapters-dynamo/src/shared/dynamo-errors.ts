@@ -1,4 +1,4 @@
-import { CohortError } from '@cohort/core';
+import { CohortError, isNetworkError } from '@cohort/core';
 
 // The one place that knows the AWS SDK's error vocabulary; nothing from the SDK crosses a port.
 
@@ -20,22 +20,8 @@ const TRANSIENT = new Set([
   'ServiceUnavailableException',
 ]);
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-]);
-
 function nameOf(error: unknown): string {
   return typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : '';
-}
-
-function codeOf(error: unknown): string {
-  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
 }
 
 function statusOf(error: unknown): number | undefined {
@@ -61,7 +47,7 @@ export function isTransient(error: unknown): boolean {
   const name = nameOf(error);
   if (TRANSIENT.has(name)) return true;
   if (name === 'TimeoutError' || name === 'RequestTimeout' || name === 'RequestTimeoutException') return true;
-  if (NETWORK_CODES.has(codeOf(error))) return true;
+  if (isNetworkError(error)) return true;
   const status = statusOf(error);
   return status !== undefined && status >= 500;
 }

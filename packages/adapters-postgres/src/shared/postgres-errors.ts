@@ -1,4 +1,4 @@
-import { CohortError } from '@cohort/core';
+import { CohortError, isNetworkError } from '@cohort/core';
 
 /**
  * The one place where pg and TypeORM errors become CohortErrors (every repository goes through it), so callers only
@@ -21,18 +21,7 @@ const parents: Record<string, string> = {
   reactions_post_id_fkey: 'Post',
 };
 
-// Node socket errors and pg's own connection messages: the server is down, unreachable or went away.
-const networkCodes = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNABORTED',
-]);
+// pg's own connection messages (socket error codes are core's isNetworkError): the server is down or went away.
 const connectionMessages = [
   /connection terminated/i,
   /timeout exceeded when trying to connect/i,
@@ -106,8 +95,7 @@ export function toCohortError(error: unknown): CohortError {
     }
     return CohortError.unavailable(`The store failed: ${message}`, error);
   }
-  const code = typeof driver.code === 'string' ? driver.code : '';
-  if (networkCodes.has(code) || connectionMessages.some((pattern) => pattern.test(message))) {
+  if (isNetworkError(driver) || connectionMessages.some((pattern) => pattern.test(message))) {
     return CohortError.unavailable(`The store is unreachable: ${message}`, error);
   }
   return CohortError.unavailable(`The store failed: ${message}`, error);
