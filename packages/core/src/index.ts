@@ -19,7 +19,7 @@ export {
 } from './shared/page.js';
 export type { CursorKey, Page, PageRequest, ParsedPageRequest } from './shared/page.js';
 export { dayOf, daySchema } from './shared/text.js';
-export { definedOnly, parseExpectedVersion } from './shared/patch.js';
+export { atExpectedVersion, definedOnly, parseExpectedVersion } from './shared/patch.js';
 export type { RecordSet } from './shared/record-set.js';
 export { MAX_SCAN_LIMIT, parseScanRequest, scanRequestSchema } from './shared/scan-request.js';
 export type { ParsedScanRequest, ScanRequest } from './shared/scan-request.js';

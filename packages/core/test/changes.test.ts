@@ -4,6 +4,7 @@ import {
   MAX_APPEND_BATCH,
   admissionFor,
   advanceEnrollment,
+  atExpectedVersion,
   applyContentPatch,
   applyEventPatch,
   applyUserPatch,
@@ -265,5 +266,20 @@ describe('dailyIncrements / orderDailyCounts', () => {
       { day: '2030-03-01', verb: 'joined', count: 4 },
       { day: '2030-03-02', verb: 'viewed', count: 1 },
     ]);
+  });
+});
+
+describe('atExpectedVersion', () => {
+  const record = { id: 'r1', version: 3 };
+
+  it('returns the record at the version the caller read', () => {
+    expect(atExpectedVersion(record, 'Post', 'r1', 3)).toBe(record);
+  });
+
+  it('is NOT_FOUND without a record and CONCURRENCY at another version, naming both', () => {
+    expect(codeOf(() => atExpectedVersion(null, 'Post', 'r1', 3))).toBe('NOT_FOUND');
+    expect(codeOf(() => atExpectedVersion(undefined, 'Post', 'r1', 3))).toBe('NOT_FOUND');
+    expect(codeOf(() => atExpectedVersion(record, 'Post', 'r1', 2))).toBe('CONCURRENCY');
+    expect(() => atExpectedVersion(record, 'Post', 'r1', 2)).toThrow('Post r1 is no longer at version 2');
   });
 });

@@ -1,5 +1,6 @@
 import {
   CohortError,
+  atExpectedVersion,
   applyCommunityPatch,
   communitySchema,
   newCommunity,
@@ -104,9 +105,7 @@ export class DynamoCommunityRepository implements CommunityRepository {
     const parsed = parseCommunityPatch(patch);
     const expected = parseExpectedVersion(expectedVersion);
     const item = await getItem(this.context, communityKeys.community(communityId), 'communities.update');
-    if (!item) throw CohortError.notFound('Community', communityId);
-    const current = toCommunity(item);
-    if (current.version !== expected) throw CohortError.concurrency('Community', communityId, expected);
+    const current = atExpectedVersion(item ? toCommunity(item) : null, 'Community', communityId, expected);
     const next = communityAttributes(applyCommunityPatch(current, parsed, this.context.clock.now()));
     const expression = new Expression();
     const assignments = expression.set({

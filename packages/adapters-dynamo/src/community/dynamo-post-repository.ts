@@ -1,5 +1,6 @@
 import {
   CohortError,
+  atExpectedVersion,
   applyPostPatch,
   newComment,
   newPost,
@@ -79,9 +80,7 @@ export class DynamoPostRepository implements PostRepository {
     const parsed = parsePostPatch(patch);
     const expected = parseExpectedVersion(expectedVersion);
     const item = await this.liveItem(postId, 'posts.update');
-    if (!item) throw CohortError.notFound('Post', postId);
-    const current = toPost(item);
-    if (current.version !== expected) throw CohortError.concurrency('Post', postId, expected);
+    const current = atExpectedVersion(item ? toPost(item) : null, 'Post', postId, expected);
     const next = applyPostPatch(current, parsed, this.context.clock.now());
     const expression = new Expression();
     const assignments = expression.set({ body: next.body, updatedAt: millis(next.updatedAt), version: next.version });

@@ -1,6 +1,7 @@
 import type { TransactWriteItem } from '@aws-sdk/lib-dynamodb';
 import {
   CohortError,
+  atExpectedVersion,
   applyContentPatch,
   listPublishedFilterSchema,
   newContent,
@@ -69,9 +70,7 @@ export class DynamoContentRepository implements ContentRepository {
     const parsed = parseContentPatch(patch);
     const expected = parseExpectedVersion(expectedVersion);
     const item = await getItem(this.context, contentKeys.content(contentId), 'contents.update');
-    if (!item) throw CohortError.notFound('Content', contentId);
-    const current = toContent(item);
-    if (current.version !== expected) throw CohortError.concurrency('Content', contentId, expected);
+    const current = atExpectedVersion(item ? toContent(item) : null, 'Content', contentId, expected);
     const next = applyContentPatch(current, parsed, this.context.clock.now());
     const writes = contentWrites(this.context.tableName, current, next, {
       ConditionExpression: '#version = :expected',

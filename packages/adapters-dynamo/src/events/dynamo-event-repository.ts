@@ -1,6 +1,7 @@
 import type { TransactWriteItem } from '@aws-sdk/lib-dynamodb';
 import {
   CohortError,
+  atExpectedVersion,
   KeyedGate,
   admissionFor,
   applyEventPatch,
@@ -100,9 +101,7 @@ export class DynamoEventRepository implements EventRepository {
   private async applyUpdate(eventId: string, parsed: ParsedEventPatch, expected: number): Promise<Event> {
     const updated = await optimistic('events.update', async (attempt) => {
       const item = await getItem(this.context, eventKeys.event(eventId), 'events.update');
-      if (!item) throw CohortError.notFound('Event', eventId);
-      const current = toEvent(item);
-      if (current.version !== expected) throw CohortError.concurrency('Event', eventId, expected);
+      const current = atExpectedVersion(item ? toEvent(item) : null, 'Event', eventId, expected);
       const next = applyEventPatch(current, parsed, this.context.clock.now());
       const wanted = Math.min(seatsToPromote(next), PROMOTIONS_PER_TRANSACTION);
       const candidates = wanted > 0 ? await this.earliestWaitlisted(eventId, wanted) : [];

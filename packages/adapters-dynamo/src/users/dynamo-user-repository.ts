@@ -1,6 +1,7 @@
 import type { TransactWriteItem } from '@aws-sdk/lib-dynamodb';
 import {
   CohortError,
+  atExpectedVersion,
   applyUserPatch,
   emailSchema,
   newUser,
@@ -73,9 +74,7 @@ export class DynamoUserRepository implements UserRepository {
     const parsed = parseUserPatch(patch);
     const expected = parseExpectedVersion(expectedVersion);
     const item = await getItem(this.context, userKeys.user(userId), 'users.update');
-    if (!item) throw CohortError.notFound('User', userId);
-    const current = toUser(item);
-    if (current.version !== expected) throw CohortError.concurrency('User', userId, expected);
+    const current = atExpectedVersion(item ? toUser(item) : null, 'User', userId, expected);
     const next = applyUserPatch(current, parsed, this.context.clock.now());
     const { tableName } = this.context;
     const writes: TransactWriteItem[] = [

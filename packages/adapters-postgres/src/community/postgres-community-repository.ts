@@ -1,5 +1,6 @@
 import {
   CohortError,
+  atExpectedVersion,
   applyCommunityPatch,
   communitySchema,
   newCommunity,
@@ -80,9 +81,7 @@ export class PostgresCommunityRepository implements CommunityRepository {
     const communityId = parseId(id);
     const parsed = parseCommunityPatch(patch);
     const version = parseExpectedVersion(expectedVersion);
-    const current = await this.getById(communityId);
-    if (!current) throw CohortError.notFound('Community', communityId);
-    if (current.version !== version) throw CohortError.concurrency('Community', communityId, version);
+    const current = atExpectedVersion(await this.getById(communityId), 'Community', communityId, version);
     const next = applyCommunityPatch(current, parsed, this.clock.now());
     // member_count is not written here: joins and leaves move it without touching the version.
     const { rows } = await this.db.query<CommunityEntity>(

@@ -1,5 +1,6 @@
 import {
   CohortError,
+  atExpectedVersion,
   applyPostPatch,
   newComment,
   newPost,
@@ -79,9 +80,7 @@ export class PostgresPostRepository implements PostRepository {
     const postId = parseId(id);
     const parsed = parsePostPatch(patch);
     const version = parseExpectedVersion(expectedVersion);
-    const current = await this.getById(postId);
-    if (!current) throw CohortError.notFound('Post', postId);
-    if (current.version !== version) throw CohortError.concurrency('Post', postId, version);
+    const current = atExpectedVersion(await this.getById(postId), 'Post', postId, version);
     const next = applyPostPatch(current, parsed, this.clock.now());
     // Counters are not written here: comments and reactions move them without touching the version.
     const { rows } = await this.db.query<PostRow>(

@@ -1,5 +1,6 @@
 import {
   CohortError,
+  atExpectedVersion,
   applyContentPatch,
   listPublishedFilterSchema,
   newContent,
@@ -56,9 +57,7 @@ export class PostgresContentRepository implements ContentRepository {
     const contentId = parseId(id);
     const parsed = parseContentPatch(patch);
     const version = parseExpectedVersion(expectedVersion);
-    const current = await this.getById(contentId);
-    if (!current) throw CohortError.notFound('Content', contentId);
-    if (current.version !== version) throw CohortError.concurrency('Content', contentId, version);
+    const current = atExpectedVersion(await this.getById(contentId), 'Content', contentId, version);
     const next = applyContentPatch(current, parsed, this.clock.now());
     const { rows } = await this.db.query<ContentEntity>(
       `UPDATE ${this.sql.table}

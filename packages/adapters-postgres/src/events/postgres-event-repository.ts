@@ -1,5 +1,6 @@
 import {
   CohortError,
+  atExpectedVersion,
   admissionFor,
   applyEventPatch,
   listRegistrationsFilterSchema,
@@ -79,9 +80,7 @@ export class PostgresEventRepository implements EventRepository {
     const now = this.clock.now();
     return this.db.transaction(async (tx) => {
       // The row lock holds off registrations while the new capacity and the promotions are worked out.
-      const current = await this.lockEvent(tx, eventId);
-      if (!current) throw CohortError.notFound('Event', eventId);
-      if (current.version !== version) throw CohortError.concurrency('Event', eventId, version);
+      const current = atExpectedVersion(await this.lockEvent(tx, eventId), 'Event', eventId, version);
       const next = applyEventPatch(current, parsed, now);
       const promoted = await this.promote(tx, eventId, seatsToPromote(next), now);
       const { rows } = await tx.query<EventRow>(

@@ -1,5 +1,6 @@
 import {
   CohortError,
+  atExpectedVersion,
   applyUserPatch,
   newUser,
   parseExpectedVersion,
@@ -63,9 +64,7 @@ export class PostgresUserRepository implements UserRepository {
     const userId = parseId(id);
     const parsed = parseUserPatch(patch);
     const version = parseExpectedVersion(expectedVersion);
-    const current = await this.getById(userId);
-    if (!current) throw CohortError.notFound('User', userId);
-    if (current.version !== version) throw CohortError.concurrency('User', userId, version);
+    const current = atExpectedVersion(await this.getById(userId), 'User', userId, version);
     const next = applyUserPatch(current, parsed, this.clock.now());
     // The version guard makes the read-modify-write safe: a concurrent writer bumps the version first.
     const { rows } = await this.db.query<UserEntity>(

@@ -1,5 +1,6 @@
 import {
   CohortError,
+  atExpectedVersion,
   applyCommunityPatch,
   communitySchema,
   newCommunity,
@@ -55,9 +56,7 @@ export class MemoryCommunityRepository implements CommunityRepository {
     const communityId = parseId(id);
     const changes = parseCommunityPatch(patch);
     const version = parseExpectedVersion(expectedVersion);
-    const current = this.tables.communities.get(communityId);
-    if (!current) throw CohortError.notFound('Community', communityId);
-    if (current.version !== version) throw CohortError.concurrency('Community', communityId, version);
+    const current = atExpectedVersion(this.tables.communities.get(communityId), 'Community', communityId, version);
     const next = applyCommunityPatch(current, changes, this.clock.now());
     this.tables.communities.set(communityId, next);
     return copyOf(next);

@@ -1,5 +1,5 @@
 import {
-  CohortError,
+  atExpectedVersion,
   applyContentPatch,
   listPublishedFilterSchema,
   newContent,
@@ -47,9 +47,7 @@ export class MemoryContentRepository implements ContentRepository {
     const contentId = parseId(id);
     const changes = parseContentPatch(patch);
     const version = parseExpectedVersion(expectedVersion);
-    const current = this.tables.contents.get(contentId);
-    if (!current) throw CohortError.notFound('Content', contentId);
-    if (current.version !== version) throw CohortError.concurrency('Content', contentId, version);
+    const current = atExpectedVersion(this.tables.contents.get(contentId), 'Content', contentId, version);
     const next = applyContentPatch(current, changes, this.clock.now());
     this.tables.contents.set(contentId, next);
     return copyOf(next);

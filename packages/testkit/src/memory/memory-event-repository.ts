@@ -1,5 +1,6 @@
 import {
   CohortError,
+  atExpectedVersion,
   admissionFor,
   applyEventPatch,
   listRegistrationsFilterSchema,
@@ -59,9 +60,7 @@ export class MemoryEventRepository implements EventRepository {
     const eventId = parseId(id);
     const changes = parseEventPatch(patch);
     const version = parseExpectedVersion(expectedVersion);
-    const current = this.tables.events.get(eventId);
-    if (!current) throw CohortError.notFound('Event', eventId);
-    if (current.version !== version) throw CohortError.concurrency('Event', eventId, version);
+    const current = atExpectedVersion(this.tables.events.get(eventId), 'Event', eventId, version);
     const now = this.clock.now();
     // applyEventPatch refuses a capacity below the seats taken; new seats go to the waitlist in the same step.
     const next = this.promoteWaitlisted(applyEventPatch(current, changes, now), now);

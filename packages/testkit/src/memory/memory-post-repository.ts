@@ -1,5 +1,6 @@
 import {
   CohortError,
+  atExpectedVersion,
   applyPostPatch,
   newComment,
   newPost,
@@ -47,9 +48,7 @@ export class MemoryPostRepository implements PostRepository {
     const postId = parseId(id);
     const changes = parsePostPatch(patch);
     const version = parseExpectedVersion(expectedVersion);
-    const current = this.tables.posts.get(postId);
-    if (!current) throw CohortError.notFound('Post', postId);
-    if (current.version !== version) throw CohortError.concurrency('Post', postId, version);
+    const current = atExpectedVersion(this.tables.posts.get(postId), 'Post', postId, version);
     const next = applyPostPatch(current, changes, this.clock.now());
     this.tables.posts.set(postId, next);
     return copyOf(next);

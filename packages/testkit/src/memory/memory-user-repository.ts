@@ -1,5 +1,6 @@
 import {
   CohortError,
+  atExpectedVersion,
   applyUserPatch,
   emailSchema,
   newUser,
@@ -51,9 +52,7 @@ export class MemoryUserRepository implements UserRepository {
     const userId = parseId(id);
     const changes = parseUserPatch(patch);
     const version = parseExpectedVersion(expectedVersion);
-    const current = this.tables.users.get(userId);
-    if (!current) throw CohortError.notFound('User', userId);
-    if (current.version !== version) throw CohortError.concurrency('User', userId, version);
+    const current = atExpectedVersion(this.tables.users.get(userId), 'User', userId, version);
     const next = applyUserPatch(current, changes, this.clock.now());
     if (next.email !== current.email) {
       this.claimEmail(next.email, userId);
