@@ -42,18 +42,16 @@ const usage = `Usage: npm run bench -- --scale small|reference [options]
   --batch-size <n>           records per putMany call while loading (default 1000)
   --load-concurrency <n>     putMany calls in flight while loading (default 4)
   --dynamo-every <k>         DynamoDB Local gets what the benchmark reads plus 1 in k of the other records
-                             (default 1, the whole platform, at small scale; 50 at reference scale)
+                             (default 1: the whole platform)
   --dynamo-row-seconds <s>   DynamoDB Local rows take as many samples as fit in s seconds, at most --samples
                              (default: no limit at small scale; 45 at reference scale; 0 = no limit)
   --out <dir>                where <date>-<scale>.json and .md go (default bench/results)
   --no-readme                do not put a reference-scale table into README.md
   -h, --help                 this text`;
 
-// DynamoDB Local (a Java process on this 2-core machine) takes putMany at ~700 rows/s and its slowest operations at
-// 6-40 calls/s: the whole reference platform would take ~53 minutes to load, and 2,000 samples per side of every row
-// most of another hour. At reference scale it therefore gets a reduced platform and time-boxed rows, and the
-// results say so (see bench/README.md).
-const REFERENCE_DYNAMO_EVERY = 50;
+// DynamoDB Local (a Java process on this 2-core machine) loads the whole reference platform in ~21 minutes, but its
+// slowest operations run at 7-40 calls/s, where 2,000 samples per side of every row would take most of an hour: at
+// reference scale its rows are time-boxed, and the results say which took fewer samples (see bench/README.md).
 const REFERENCE_DYNAMO_ROW_SECONDS = 45;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -170,11 +168,7 @@ function parse(values: ReturnType<typeof parseOptions>) {
   if (unknown.length > 0) {
     throw new UsageError(`unknown operation ${unknown.join(', ')} (known: ${operations.map((o) => o.id).join(', ')})`);
   }
-  const dynamoEvery = positive(
-    'dynamo-every',
-    values['dynamo-every'],
-    scale === 'reference' ? REFERENCE_DYNAMO_EVERY : 1,
-  );
+  const dynamoEvery = positive('dynamo-every', values['dynamo-every'], 1);
   const dynamoRowSeconds = whole(
     'dynamo-row-seconds',
     values['dynamo-row-seconds'],
