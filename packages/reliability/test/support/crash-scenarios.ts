@@ -1,7 +1,8 @@
 import { CohortError, newId, type CohortStore, type Registration, type User } from '@cohort/core';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { everyItem } from './normalize.js';
+import type { OpenedStore } from './stores.js';
 import { HOUR } from './world.js';
 
 /** A store whose server a test can kill and start again. */
@@ -219,4 +220,46 @@ export async function expectConsistentEvent(store: CohortStore, eventId: string)
     expect(Math.max(...seated.map((r) => r.position))).toBeLessThan(Math.min(...waiting.map((r) => r.position)));
   }
   return registrations;
+}
+
+/** A server of a crash test's own, which it can kill with SIGKILL and start again on the same port and data. */
+export interface KillableServer {
+  kill(): Promise<void>;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The crash test of one store: a server of the file's own (never the run's shared one), a store opened on it that lives
+ * through the crash, and `crashDuringWrites` with the store's options; the report goes to the log.
+ */
+export function describeCrash<S extends KillableServer>(
+  title: string,
+  servers: { readonly start: () => Promise<S>; readonly open: (server: S) => Promise<OpenedStore> },
+  options: CrashOptions,
+): void {
+  describe(title, () => {
+    let server: S | undefined;
+    let opened: OpenedStore | undefined;
+
+    beforeAll(async () => {
+      server = await servers.start();
+      opened = await servers.open(server);
+    });
+
+    afterAll(async () => {
+      await opened?.close().catch(() => undefined);
+      await server?.stop();
+    });
+
+    it('a putMany and a register burst cut off by the crash: UNAVAILABLE, then each whole or absent', async () => {
+      const killable = server;
+      if (!killable || !opened) throw new Error('the server did not start');
+      const report = await crashDuringWrites(
+        { store: opened.store, kill: () => killable.kill(), restart: () => killable.restart() },
+        options,
+      );
+      console.log(`${opened.adapter} crash: ${JSON.stringify(report)}`);
+    });
+  });
 }
