@@ -240,6 +240,23 @@ describe('fault injection', { timeout: 30_000 }, () => {
     });
   });
 
+  describe('dropped connections', () => {
+    it.each(['ECONNRESET', 'ENETUNREACH', 'ECONNABORTED'])(
+      'retries a read whose connection failed with %s, and reports one that keeps failing as UNAVAILABLE',
+      async (code) => {
+        const dropped = (): Promise<never> => Promise.reject(Object.assign(new Error(`injected: ${code}`), { code }));
+        const { store: plain } = faultyStore('none', 0, dropped);
+        const user = await plain.users.create({ email: `drop-${newId().slice(-12)}@example.com`, displayName: 'D' });
+        const { store, injected } = faultyStore('GetItem', 2, dropped);
+        expect(await store.users.getById(user.id)).toEqual(user);
+        expect(injected()).toBe(2);
+        const { store: down } = faultyStore('GetItem', 1_000, dropped);
+        const error = await expectCohortError(down.users.getById(user.id), 'UNAVAILABLE');
+        expect((error.cause as { code?: string }).code).toBe(code);
+      },
+    );
+  });
+
   describe('TransactionConflict', () => {
     it('append retries conflicting transactions and counts each event once', async () => {
       const { store, injected } = faultyStore('TransactWrite', 3, conflicted);
