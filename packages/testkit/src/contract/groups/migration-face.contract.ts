@@ -887,24 +887,25 @@ export function migrationFaceContract(context: ContractContext): void {
     });
   });
 
-  /** The record sets whose records hold a unique value, and how a test reaches that value. */
+  /** How a test reaches the unique value of a record set's records: its field, and the port call that finds it. */
+  const uniqueField = <T extends { readonly version: number }>(
+    field: keyof T & string,
+    find: (store: CohortStore, value: string) => Promise<unknown>,
+  ) => ({
+    valueOf: (record: unknown) => (record as T)[field] as string,
+    /** The record holding `value` instead, one version on (as a newer copy from the source would be). */
+    withValue: (record: unknown, value: string): T => ({
+      ...(record as T),
+      [field]: value,
+      version: (record as T).version + 1,
+    }),
+    find,
+  });
+
+  /** The record sets whose records hold a unique value. */
   const uniques = {
-    users: {
-      valueOf: (record: unknown) => (record as User).email,
-      withValue: (record: unknown, email: string): User => {
-        const user = record as User;
-        return { ...user, email, version: user.version + 1 };
-      },
-      find: (store: CohortStore, email: string): Promise<unknown> => store.users.findByEmail(email),
-    },
-    communities: {
-      valueOf: (record: unknown) => (record as Community).slug,
-      withValue: (record: unknown, slug: string): Community => {
-        const community = record as Community;
-        return { ...community, slug, version: community.version + 1 };
-      },
-      find: (store: CohortStore, slug: string): Promise<unknown> => store.communities.getBySlug(slug),
-    },
+    users: uniqueField<User>('email', (store, email) => store.users.findByEmail(email)),
+    communities: uniqueField<Community>('slug', (store, slug) => store.communities.getBySlug(slug)),
   } as const;
   const uniqueSets = Object.keys(uniques) as (keyof typeof uniques)[];
 
