@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RecordSetName, User } from '@cohort/core';
+import type { RecordSet, RecordSetName, ScanRequest, User } from '@cohort/core';
 import { generatePlatform, loadPlatform, platformScales, type PlatformSizes } from '@cohort/testkit';
 import { startDynamo, startPostgres, type DynamoServer, type PostgresServer } from '@cohort/testkit/servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -313,13 +313,34 @@ for (const { from, to } of directions) {
             writes += 1;
           }
         })();
+        // Each page the copy reads waits until the workload has written once more, so the writes interleave with the
+        // whole copy however loaded the machine is (a busy CI run once fitted only 20 writes into an unpaced copy).
+        let pages = 0;
+        const pacedSource = {
+          recordSets: Object.fromEntries(
+            Object.entries(primary.store.recordSets as unknown as Record<string, RecordSet<unknown>>).map(
+              ([name, set]) => [
+                name,
+                {
+                  count: () => set.count(),
+                  putMany: (records: readonly unknown[]) => set.putMany(records),
+                  scan: async (page?: ScanRequest) => {
+                    pages += 1;
+                    while (copying && writes < pages) await new Promise((resolve) => setTimeout(resolve, 1));
+                    return set.scan(page);
+                  },
+                },
+              ],
+            ),
+          ) as unknown as typeof primary.store.recordSets,
+        };
         let finished = 0;
         let copy;
         try {
           copy = await backfill({
-            source: primary.store,
+            source: pacedSource,
             target: secondary.store,
-            batchSize: 500,
+            batchSize: 100,
             catchUp: true,
             // The writes run while the record sets are copied and stop when the last one is: the catch-up then
             // repairs whatever batch a dual write overtook.
