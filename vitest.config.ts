@@ -7,6 +7,8 @@ export default defineConfig({
     projects: [
       'packages/core/vitest.config.ts',
       'packages/testkit/vitest.config.ts',
+      'packages/adapters-memory/vitest.config.ts',
+      'packages/local-servers/vitest.config.ts',
       'packages/adapters-postgres/vitest.config.ts',
       'packages/adapters-dynamo/vitest.config.ts',
       'packages/wiring/vitest.config.ts',

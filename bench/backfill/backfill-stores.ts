@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDynamoStore, ensureTable } from '@cohort/adapters-dynamo';
 import { createPostgresDataSource, createPostgresStore, runPostgresMigrations } from '@cohort/adapters-postgres';
 import type { CohortStore } from '@cohort/core';
-import { startDynamo, startPostgres, type DynamoServer, type PostgresServer } from '@cohort/testkit/servers';
+import { startDynamo, startPostgres, type DynamoServer, type PostgresServer } from '@cohort/local-servers';
 
 export type StoreKind = 'postgres' | 'dynamo';
 

@@ -1,6 +1,6 @@
 import { MAX_SCAN_LIMIT, recordSetNames, type CohortStore, type Page, type RecordSetName } from '@cohort/core';
 import { backfill, verify, type BackfillProgress } from '@cohort/migrate';
-import { generatePlatform, type PlatformScale } from '@cohort/testkit';
+import { generatePlatform, type PlatformScale } from '@cohort/testkit/generator';
 import { machineNow, type Machine } from '../harness/report.js';
 import { loadThroughPutMany, type LoadReport } from '../stores/load.js';
 import { writeBackfillResults } from './backfill-report.js';

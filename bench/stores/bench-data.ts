@@ -1,4 +1,4 @@
-import { generatePlatform, type GeneratedPlatform, type PlatformScale } from '@cohort/testkit';
+import { generatePlatform, type GeneratedPlatform, type PlatformScale } from '@cohort/testkit/generator';
 import type { RecordFilter } from './load.js';
 
 /** What the operations pick their arguments from: ids and values that exist in the loaded platform. */

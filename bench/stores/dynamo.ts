@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDynamoStore, ensureTable } from '@cohort/adapters-dynamo';
 import type { CohortStore } from '@cohort/core';
-import { startDynamo } from '@cohort/testkit/servers';
+import { startDynamo } from '@cohort/local-servers';
 import { reducedPlatform, type BenchData } from './bench-data.js';
 import { loadThroughPutMany, type LoadReport } from './load.js';
 import type { OpenBenchOptions } from './postgres.js';

@@ -1,5 +1,5 @@
 import { recordSetNames, type RecordOf, type RecordSetName, type RecordSets } from '@cohort/core';
-import type { GeneratedPlatform } from '@cohort/testkit';
+import type { GeneratedPlatform } from '@cohort/testkit/generator';
 
 /** Records generated ahead of each write phase: large enough to keep putMany busy, small enough for memory. */
 const CHUNK_RECORDS = 50_000;

@@ -1,6 +1,6 @@
 import { createPostgresDataSource, createPostgresStore, runPostgresMigrations } from '@cohort/adapters-postgres';
 import type { CohortStore } from '@cohort/core';
-import { startPostgres } from '@cohort/testkit/servers';
+import { startPostgres } from '@cohort/local-servers';
 import pg from 'pg';
 import type { BenchData } from './bench-data.js';
 import { loadThroughPutMany, type LoadOptions, type LoadReport } from './load.js';

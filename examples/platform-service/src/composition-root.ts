@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoModule, ensureTable } from '@cohort/adapters-dynamo';
 import { createPostgresDataSource, postgresModule, runPostgresMigrations } from '@cohort/adapters-postgres';
 import type { CohortServices } from '@cohort/core';
-import { memoryModule } from '@cohort/testkit';
+import { memoryModule } from '@cohort/adapters-memory';
 import {
   contextNames,
   createCohortContainer,

@@ -1,5 +1,5 @@
 import { TOKENS } from '@cohort/core';
-import { startDynamo, startPostgres, type DynamoServer, type PostgresServer } from '@cohort/testkit/servers';
+import { startDynamo, startPostgres, type DynamoServer, type PostgresServer } from '@cohort/local-servers';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolve } from '@cohort/wiring';

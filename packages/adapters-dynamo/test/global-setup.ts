@@ -1,4 +1,4 @@
-import { startDynamo } from '@cohort/testkit/servers';
+import { startDynamo } from '@cohort/local-servers';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {

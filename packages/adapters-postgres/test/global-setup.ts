@@ -1,4 +1,4 @@
-import { startPostgres } from '@cohort/testkit/servers';
+import { startPostgres } from '@cohort/local-servers';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {

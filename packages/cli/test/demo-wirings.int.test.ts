@@ -1,4 +1,4 @@
-import { startDynamo, startPostgres, type DynamoServer, type PostgresServer } from '@cohort/testkit/servers';
+import { startDynamo, startPostgres, type DynamoServer, type PostgresServer } from '@cohort/local-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo, type DemoOutcome, type WiringName } from '../src/index.js';
 import { Progress } from '../src/progress.js';

@@ -11,7 +11,7 @@ import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { recordSetNames, type RecordSetName } from '@cohort/core';
 import { parseCheckpoint, type VerifyReport } from '@cohort/migrate';
 import { generatePlatform } from '@cohort/testkit';
-import { startDynamo, startPostgres, type DynamoServer, type PostgresServer } from '@cohort/testkit/servers';
+import { startDynamo, startPostgres, type DynamoServer, type PostgresServer } from '@cohort/local-servers';
 import { createCohortContainer, recordSetsOf } from '@cohort/wiring';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSeed } from '../src/commands/seed.js';

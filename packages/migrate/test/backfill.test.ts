@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CohortError, type CohortStore, type RecordSetName } from '@cohort/core';
-import { createMemoryStore } from '@cohort/testkit';
+import { createMemoryStore } from '@cohort/adapters-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   backfill,

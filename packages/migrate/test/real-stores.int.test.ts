@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RecordSet, RecordSetName, ScanRequest, User } from '@cohort/core';
 import { generatePlatform, loadPlatform, platformScales, type PlatformSizes } from '@cohort/testkit';
-import { startDynamo, startPostgres, type DynamoServer, type PostgresServer } from '@cohort/testkit/servers';
+import { startDynamo, startPostgres, type DynamoServer, type PostgresServer } from '@cohort/local-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   backfill,

@@ -6,7 +6,8 @@ import {
   type User,
   type UserRepository,
 } from '@cohort/core';
-import { createMemoryStore, generatePlatform, loadPlatform } from '@cohort/testkit';
+import { createMemoryStore } from '@cohort/adapters-memory';
+import { generatePlatform, loadPlatform } from '@cohort/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   backfill,

@@ -1,5 +1,5 @@
 import type { CohortStore, RecordSet, User } from '@cohort/core';
-import { createMemoryStore } from '@cohort/testkit';
+import { createMemoryStore } from '@cohort/adapters-memory';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   BucketDigests,

@@ -1,4 +1,5 @@
-import { TestClock, createMemoryStore } from '@cohort/testkit';
+import { createMemoryStore } from '@cohort/adapters-memory';
+import { TestClock } from '@cohort/testkit';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withJavaScriptCapacityCheck, withoutWaitlistPromotion } from './support/broken-stores.js';

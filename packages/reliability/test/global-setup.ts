@@ -1,4 +1,4 @@
-import { startDynamo, startPostgres } from '@cohort/testkit/servers';
+import { startDynamo, startPostgres } from '@cohort/local-servers';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {

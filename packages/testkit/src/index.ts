@@ -1,28 +1,31 @@
-// Contract suite: what every adapter must pass.
+// Contract suite: what every adapter must pass. This entry loads vitest (an optional peer): import it from test files
+// only. Production code takes the generator from `@cohort/testkit/generator` and the in-memory adapter from
+// `@cohort/adapters-memory`.
 export { runContractSuite } from './contract/run-contract-suite.js';
 export type { ContractSuiteOptions } from './contract/run-contract-suite.js';
 export { expectCohortError } from './contract/expect-cohort-error.js';
 export { collectAll } from './contract/groups/collect-pages.js';
 export { TestClock } from './clock/test-clock.js';
 
-// In-memory reference adapter.
-export { createMemoryStore } from './memory/memory-store.js';
-export type { MemoryStoreOptions } from './memory/memory-store.js';
-
-// Deterministic data generator.
-export { DEFAULT_PLATFORM_NOW, generatePlatform, platformScales } from './generator/generate-platform.js';
+// Deterministic data generator (also on `@cohort/testkit/generator`, without vitest).
+export {
+  DEFAULT_PLATFORM_NOW,
+  checkPlatformInvariants,
+  generatePlatform,
+  loadPlatform,
+  platformScales,
+} from './generator/index.js';
 export type {
   GeneratedPlatform,
+  GeneratePlatformOptions,
+  InvariantCheckOptions,
+  InvariantReport,
+  LoadPlatformOptions,
+  LoadProgress,
+  LoadReport,
+  LoadReportRow,
+  PlatformRecords,
   PlatformSampleIds,
   PlatformScale,
   PlatformSizes,
-  GeneratePlatformOptions,
-} from './generator/generate-platform.js';
-export { loadPlatform } from './generator/load-platform.js';
-export type { LoadPlatformOptions, LoadProgress, LoadReport, LoadReportRow } from './generator/load-platform.js';
-export { checkPlatformInvariants } from './generator/check-platform-invariants.js';
-export type { InvariantCheckOptions, InvariantReport, PlatformRecords } from './generator/check-platform-invariants.js';
-
-// inversify module binding ports to an in-memory store.
-export { memoryModule } from './memory-module.js';
-export type { MemoryModuleOptions } from './memory-module.js';
+} from './generator/index.js';

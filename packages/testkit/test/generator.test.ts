@@ -18,7 +18,7 @@ import {
 } from '../src/generator/generate-platform.js';
 import { loadPlatform, type LoadProgress } from '../src/generator/load-platform.js';
 import { collectAll } from '../src/contract/groups/collect-pages.js';
-import { createMemoryStore } from '../src/memory/memory-store.js';
+import { createMemoryStore } from '@cohort/adapters-memory';
 
 const DAY = 86_400_000;
 

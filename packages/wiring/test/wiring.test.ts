@@ -3,7 +3,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoModule } from '@cohort/adapters-dynamo';
 import { createPostgresDataSource, postgresModule } from '@cohort/adapters-postgres';
 import { TOKENS, type PortName } from '@cohort/core';
-import { TestClock, createMemoryStore, memoryModule } from '@cohort/testkit';
+import { createMemoryStore, memoryModule } from '@cohort/adapters-memory';
+import { TestClock } from '@cohort/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   Container,

@@ -1,5 +1,5 @@
 import { TOKENS } from '@cohort/core';
-import { TestClock, generatePlatform, loadPlatform, type PlatformSizes } from '@cohort/testkit';
+import { TestClock, generatePlatform, loadPlatform, type PlatformSizes } from '@cohort/testkit/generator';
 import { createCohortContainer, recordSetsOf, resolve, servicesModule, servicesOf } from '@cohort/wiring';
 import { formatOutcome, formatSeeded } from '../demo/print.js';
 import { runDemoScenario, type DemoOutcome } from '../demo/scenario.js';

@@ -1,4 +1,4 @@
-import { generatePlatform, loadPlatform, type PlatformScale } from '@cohort/testkit';
+import { generatePlatform, loadPlatform, type PlatformScale } from '@cohort/testkit/generator';
 import { createCohortContainer, recordSetsOf } from '@cohort/wiring';
 import { formatSeeded } from '../demo/print.js';
 import { Progress, formatSeconds } from '../progress.js';

@@ -10,7 +10,7 @@ import {
   type RecordSetName,
   type User,
 } from '@cohort/core';
-import type { GeneratedPlatform, TestClock } from '@cohort/testkit';
+import type { GeneratedPlatform, TestClock } from '@cohort/testkit/generator';
 
 /** What the scripted day needs: the services, two read-only ports for the summary, the clock, the seeded platform. */
 export interface ScenarioInput {

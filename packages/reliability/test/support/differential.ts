@@ -1,5 +1,6 @@
 import type { CohortStore } from '@cohort/core';
-import { TestClock, createMemoryStore } from '@cohort/testkit';
+import { createMemoryStore } from '@cohort/adapters-memory';
+import { TestClock } from '@cohort/testkit';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_COMMANDS, fcParameters, runs } from './budget.js';

@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDynamoStore, ensureTable } from '@cohort/adapters-dynamo';
 import { createPostgresDataSource, createPostgresStore, runPostgresMigrations } from '@cohort/adapters-postgres';
 import type { Clock, CohortStore } from '@cohort/core';
-import { createMemoryStore } from '@cohort/testkit';
+import { createMemoryStore } from '@cohort/adapters-memory';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { inject } from 'vitest';

@@ -8,7 +8,7 @@ import {
   type UserRole,
 } from '@cohort/core';
 import { TestClock } from '../../src/clock/test-clock.js';
-import { createMemoryStore } from '../../src/memory/memory-store.js';
+import { createMemoryStore } from '@cohort/adapters-memory';
 
 export const T0 = new Date('2030-05-01T10:00:00.000Z');
 export const HOUR = 3_600_000;

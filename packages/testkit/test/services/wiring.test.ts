@@ -2,7 +2,7 @@ import { CommunityService, TOKENS, UserService, createServices, type ServiceDeps
 import { describe, expect, it } from 'vitest';
 import { TestClock } from '../../src/clock/test-clock.js';
 import { expectCohortError } from '../../src/contract/expect-cohort-error.js';
-import { createMemoryStore } from '../../src/memory/memory-store.js';
+import { createMemoryStore } from '@cohort/adapters-memory';
 
 describe('createServices', () => {
   it('works over ports from different stores (users, community and activity each elsewhere)', async () => {

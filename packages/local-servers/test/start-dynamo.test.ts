@@ -1,4 +1,4 @@
-import { startDynamo } from '@cohort/testkit/servers';
+import { startDynamo } from '@cohort/local-servers';
 import { afterEach, describe, expect, it } from 'vitest';
 
 // The embedded path itself is exercised by the global setup of this package (one DynamoDB Local per run); these

@@ -1,4 +1,5 @@
-import { createMemoryStore, runContractSuite } from '../src/index.js';
+import { runContractSuite } from '@cohort/testkit';
+import { createMemoryStore } from '../src/index.js';
 
 runContractSuite({
   name: 'memory',

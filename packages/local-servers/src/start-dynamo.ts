@@ -183,12 +183,16 @@ async function startEmbedded(timeoutMs: number): Promise<DynamoServer> {
   };
 }
 
-/** SIGTERM, then SIGKILL if the JVM has not exited within 3 s. */
+/**
+ * SIGTERM, then SIGKILL if the JVM has not exited within 3 s. The child was unref'd so that a running server never
+ * keeps a process alive; while we wait for it to exit it must be ref'd again (and the timer too), or Node, finding
+ * nothing else to wait for, exits in the middle of `await stop()` and the caller's next line never runs.
+ */
 function terminate(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
+    child.ref();
     const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-    timer.unref();
     child.once('exit', () => {
       clearTimeout(timer);
       resolve();

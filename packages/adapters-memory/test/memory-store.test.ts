@@ -1,7 +1,7 @@
 import { recordSetNames, type CohortStore } from '@cohort/core';
 import { describe, expect, it } from 'vitest';
-import { TestClock } from '../src/clock/test-clock.js';
-import { createMemoryStore } from '../src/memory/memory-store.js';
+import { TestClock } from '@cohort/testkit';
+import { createMemoryStore } from '../src/memory-store.js';
 
 const HOUR = 3_600_000;
 

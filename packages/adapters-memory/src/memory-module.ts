@@ -1,7 +1,7 @@
 import type { Clock, CohortStore, PortName } from '@cohort/core';
 import { storeModule } from '@cohort/wiring';
 import type { ContainerModule } from 'inversify';
-import { createMemoryStore } from './memory/memory-store.js';
+import { createMemoryStore } from './memory-store.js';
 
 export interface MemoryModuleOptions {
   /** The ports the in-memory store serves; every port by default. */

@@ -1,3 +1,4 @@
-import { createMemoryStore, runContractSuite } from '../src/index.js';
+import { runContractSuite } from '@cohort/testkit';
+import { createMemoryStore } from '../src/index.js';
 
 runContractSuite({ name: 'memory', setup: ({ clock }) => Promise.resolve(createMemoryStore({ clock })) });
