@@ -71,6 +71,56 @@ describe('KeyedGate', () => {
     await expect(second).resolves.toBe('next');
   });
 
+  it('lets a waiter whose signal aborts leave the queue without running, and the queue behind it move on', async () => {
+    const gate = new KeyedGate(1);
+    const log: string[] = [];
+    const stuck = controlled(log, 'stuck');
+    const impatient = controlled(log, 'impatient');
+    const patient = controlled(log, 'patient');
+    const deadline = new AbortController();
+    const first = gate.run('k', stuck.task);
+    const second = gate.run('k', impatient.task, { signal: deadline.signal });
+    const third = gate.run('k', patient.task);
+    await settle();
+    deadline.abort(new Error('deadline passed'));
+    await expect(second).rejects.toThrow('deadline passed');
+    stuck.release();
+    await settle();
+    expect(log).toEqual(['start stuck', 'end stuck', 'start patient']);
+    patient.release();
+    expect(await Promise.all([first, third])).toEqual(['stuck', 'patient']);
+  });
+
+  it('rejects at once when the signal has already aborted and the key is busy', async () => {
+    const gate = new KeyedGate(1);
+    const log: string[] = [];
+    const busy = controlled(log, 'busy');
+    const running = gate.run('k', busy.task);
+    await expect(
+      gate.run('k', () => Promise.resolve('late'), { signal: AbortSignal.abort(new Error('expired')) }),
+    ).rejects.toThrow('expired');
+    busy.release();
+    await running;
+    // A free key runs the task: the signal only bounds waiting.
+    await expect(gate.run('k', () => Promise.resolve('now'), { signal: AbortSignal.abort() })).resolves.toBe('now');
+  });
+
+  it('keeps a caller whose place was handed over before its signal aborted', async () => {
+    const gate = new KeyedGate(1);
+    const log: string[] = [];
+    const first = controlled(log, 'first');
+    const second = controlled(log, 'second');
+    const deadline = new AbortController();
+    const running = gate.run('k', first.task);
+    const waiting = gate.run('k', second.task, { signal: deadline.signal });
+    await settle();
+    first.release();
+    await settle();
+    deadline.abort(new Error('too late to matter'));
+    second.release();
+    expect(await Promise.all([running, waiting])).toEqual(['first', 'second']);
+  });
+
   it('refuses a width below 1 or not whole', () => {
     expect(() => new KeyedGate(0)).toThrow(RangeError);
     expect(() => new KeyedGate(1.5)).toThrow(RangeError);
