@@ -18,6 +18,8 @@ export default defineConfig({
       'examples/*/vitest.config.ts',
       // The benchmark's smoke test: the small scale with few samples, and the backfill mode at the tiny scale.
       'bench/vitest.config.ts',
+      // The install test: every package packed, installed outside the repository, imported and exercised there.
+      'packaging/vitest.config.ts',
     ],
   },
 });

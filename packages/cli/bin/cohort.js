@@ -1,36 +1,33 @@
 #!/usr/bin/env node
-// The `cohort` command. An installed build runs dist/main.js; in this repository, where nothing is built, it runs the
-// TypeScript sources through tsx with the workspace's `@cohort/source` export condition.
-import { spawn } from 'node:child_process';
+// The `cohort` command, in one process (a signal to it reaches everything it runs). Installed from a package, it runs
+// the built code in dist/. In this repository, where the path holds no node_modules, it runs the TypeScript sources
+// in process: tsx compiles them, and a resolve hook adds the workspace's `@cohort/source` export condition so every
+// @cohort package resolves to its src/ as well — a stale dist/ left by `npm run build` is never run by mistake.
 import { existsSync } from 'node:fs';
+import { register } from 'node:module';
+import { sep } from 'node:path';
 import process from 'node:process';
 import { URL, fileURLToPath } from 'node:url';
 
-const built = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const here = fileURLToPath(import.meta.url);
+const source = new URL('../src/main.ts', import.meta.url);
+const inRepository = !here.split(sep).includes('node_modules') && existsSync(fileURLToPath(source));
 
-if (existsSync(built)) {
-  await import(new URL('../dist/main.js', import.meta.url).href);
-} else {
-  const source = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+if (inRepository) {
+  process.env['COHORT_CLI_RUNS'] = 'sources';
   // Resolved from here, not from the working directory, so the command runs from any directory.
-  const tsx = import.meta.resolve('tsx');
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@cohort/source', '--import', tsx, source, ...process.argv.slice(2)],
-    {
-      stdio: 'inherit',
-      env: {
-        ...process.env,
-        // The PostgreSQL adapter's TypeORM entities use legacy decorators; this config turns them on for tsx.
-        TSX_TSCONFIG_PATH: fileURLToPath(new URL('../tsconfig.run.json', import.meta.url)),
-      },
-    },
-  );
-  // Ctrl-C reaches the child too (same process group): let it clean up, then exit with its code.
-  const ignore = () => undefined;
-  process.on('SIGINT', ignore);
-  process.on('SIGTERM', (signal) => child.kill(signal));
-  child.on('exit', (code, signal) => {
-    process.exitCode = code ?? (signal === 'SIGINT' ? 130 : 1);
-  });
+  const { register: registerTsx } = await import('tsx/esm/api');
+  // The PostgreSQL adapter's TypeORM entities use legacy decorators; this config turns them on for tsx.
+  registerTsx({ tsconfig: fileURLToPath(new URL('../tsconfig.run.json', import.meta.url)) });
+  // Registered after tsx, so it runs first and tsx resolves with the condition added.
+  register('./source-condition.js', import.meta.url);
+  await import(source.href);
+} else {
+  const built = new URL('../dist/main.js', import.meta.url);
+  if (!existsSync(fileURLToPath(built))) {
+    process.stderr.write(`cohort: ${fileURLToPath(built)} is missing: this @cohort/cli was packed without a build\n`);
+    process.exit(1);
+  }
+  process.env['COHORT_CLI_RUNS'] = 'built';
+  await import(built.href);
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CohortError, recordSetNames, type RecordSetName } from '@cohort/core';
 import { MAX_BATCH_SIZE } from '@cohort/migrate';
@@ -39,6 +40,7 @@ Options:
   --json               verify: print the report as JSON on stdout
   --verbose            Print the servers' own lines, and the stack of a failure
   -h, --help           Show this help
+  -V, --version        Print the version, and whether the built code (dist/) or the sources (src/) run
 
 Environment:
   DATABASE_URL        PostgreSQL to use instead of an embedded server (demo), to fill (seed), or to migrate
@@ -50,6 +52,17 @@ Environment:
 
 Exit status: 0 done, 1 failed, 2 bad usage or configuration.
   verify: 0 the stores hold the same records, 1 they differ, 2 verify could not compare them.`;
+
+/** `@cohort/cli 0.1.0 (sources: src/ through tsx)`: bin/cohort.js says in COHORT_CLI_RUNS which it started. */
+function versionLine(): string {
+  // src/cli.ts and dist/cli.js both sit one folder below the package's manifest.
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    name: string;
+    version: string;
+  };
+  const runs = process.env['COHORT_CLI_RUNS'] === 'sources' ? 'sources: src/ through tsx' : 'built: dist/';
+  return `${manifest.name} ${manifest.version} (${runs})`;
+}
 
 const commands = ['demo', 'seed', 'migrate', 'verify', 'help'] as const;
 type Command = (typeof commands)[number];
@@ -65,6 +78,7 @@ const optionsOf = {
 
 type Parsed =
   | { readonly command: 'help' }
+  | { readonly command: 'version' }
   | {
       readonly command: 'demo' | 'seed';
       readonly wiring: WiringName;
@@ -105,6 +119,7 @@ function parse(argv: readonly string[]): Parsed {
         json: { type: 'boolean' },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'V', default: false },
       },
     });
   } catch (error) {
@@ -113,6 +128,7 @@ function parse(argv: readonly string[]): Parsed {
   const { values, positionals } = parsed;
   const [name = 'help', ...extra] = positionals;
   if (values.help) return { command: 'help' };
+  if (values.version) return { command: 'version' };
   if (!(commands as readonly string[]).includes(name)) {
     throw new CliError(`unknown command ${name} (commands: ${commands.join(', ')}; see cohort --help)`, 2);
   }
@@ -121,7 +137,7 @@ function parse(argv: readonly string[]): Parsed {
   if (extra.length > 0) throw new CliError(`unexpected argument ${extra[0]} (see cohort --help)`, 2);
   const allowed: readonly string[] = optionsOf[command];
   for (const [option, value] of Object.entries(values)) {
-    if (value !== undefined && option !== 'verbose' && option !== 'help' && !allowed.includes(option)) {
+    if (value !== undefined && !['verbose', 'help', 'version'].includes(option) && !allowed.includes(option)) {
       throw new CliError(`cohort ${command} takes no --${option} (see cohort --help)`, 2);
     }
   }
@@ -230,6 +246,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     switch (args.command) {
       case 'help':
         process.stdout.write(`${usage}\n`);
+        return 0;
+      case 'version':
+        process.stdout.write(`${versionLine()}\n`);
         return 0;
       case 'demo':
         await runDemo({ wiring: args.wiring, seed: args.seed, progress, verbose: args.verbose });

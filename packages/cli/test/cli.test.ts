@@ -42,6 +42,12 @@ describe('the cohort command', () => {
     expect(result.stdout).toContain('--resume');
   });
 
+  it('says with --version that in the repository it runs the sources, in this one process', async () => {
+    const result = await cohort(['--version']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('@cohort/cli 0.1.0 (sources: src/ through tsx)\n');
+  });
+
   it('runs the demo on the memory wiring to completion and exits 0', async () => {
     const result = await cohort(['demo', '--wiring', 'memory']);
     expect(result.stderr).not.toContain('cohort:');

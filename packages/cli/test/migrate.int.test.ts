@@ -3,7 +3,7 @@
 // in a schema and a table of this file's own.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -162,6 +162,48 @@ describe('cohort migrate and cohort verify between PostgreSQL and DynamoDB', () 
     expect(result.stdout).toMatch(new RegExp(`^\\s+changed\\s+${changedId} \\(displayName\\)$`, 'm'));
     expect(result.stdout).toMatch(/^RESULT: 1 differences in users/m);
     expect(result.stdout).not.toMatch(/^comments\s/m); // --only
+  });
+});
+
+/** Processes on this machine whose command line contains `marker` (read from /proc; Linux). */
+async function processesMentioning(marker: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(marker)) found.push(Number(entry));
+  }
+  return found;
+}
+
+describe('cohort runs in one process', () => {
+  it('SIGKILL of `cohort migrate` mid-copy leaves no process of it running', async () => {
+    // The checkpoint path is unique to this run: any process still carrying it in its command line is ours.
+    const marker = join(workDir, `killed-${randomBytes(4).toString('hex')}.json`);
+    const base = { ...process.env };
+    for (const name of Object.keys(base)) if (name.startsWith('VITEST')) delete base[name];
+    const child = spawn(
+      process.execPath,
+      [bin, 'migrate', '--from', 'postgres', '--to', 'dynamo', '--batch', '1', '--checkpoint', marker],
+      { env: { ...base, ...env }, cwd: workDir, stdio: 'pipe' },
+    );
+    let stderr = '';
+    const copying = new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString('utf8');
+        if (/^users: /m.test(stderr)) resolve();
+      });
+      child.once('exit', () => reject(new Error(`cohort migrate ended before copying: ${stderr}`)));
+    });
+    child.stdout.resume();
+    await copying;
+    expect(await processesMentioning(marker)).toContain(child.pid);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    // A re-parented child (the old bin spawned one through tsx) would still be copying here.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await processesMentioning(marker)).toEqual([]);
   });
 });
 
