@@ -15,6 +15,8 @@ export interface DynamoModuleOptions {
   readonly clock?: Clock;
   /** Days after occurredAt when DynamoDB's TTL may delete an activity event (default 400). */
   readonly activityRetentionDays?: number;
+  /** The longest a port call waits for DynamoDB, retries included, before UNAVAILABLE (default 10,000 ms). */
+  readonly timeoutMs?: number;
 }
 
 /**

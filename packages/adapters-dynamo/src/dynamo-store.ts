@@ -18,6 +18,7 @@ import { DynamoEnrollmentRepository } from './content/dynamo-enrollment-reposito
 import { DynamoEventRecordSet, DynamoRegistrationRecordSet } from './events/dynamo-event-record-sets.js';
 import { DynamoEventRepository } from './events/dynamo-event-repository.js';
 import type { DynamoContext } from './shared/dynamo-context.js';
+import { DEFAULT_TIMEOUT_MS, withDeadlines } from './shared/deadline.js';
 import { DynamoUserRecordSet } from './users/dynamo-user-record-set.js';
 import { DynamoUserRepository } from './users/dynamo-user-repository.js';
 
@@ -33,6 +34,13 @@ export interface DynamoStoreOptions {
   readonly clock?: Clock;
   /** Days after occurredAt when DynamoDB's TTL may delete an activity event. Default 400. */
   readonly activityRetentionDays?: number;
+  /**
+   * The longest a port call waits for DynamoDB to answer, in ms: waiting for a seat, every request and every retry
+   * included; past it the call fails with UNAVAILABLE and its request in flight is aborted. Each answer renews it, so
+   * a bulk call goes on while DynamoDB answers. Default 10,000. Give the client a request timeout no longer than this
+   * (`createDynamoClient` does) so that a hung connection is dropped, not just abandoned.
+   */
+  readonly timeoutMs?: number;
 }
 
 /** Every Cohort port on one DynamoDB table. */
@@ -43,6 +51,12 @@ export function createDynamoStore(options: DynamoStoreOptions): CohortStore {
       { path: ['activityRetentionDays'], message: 'must be a positive integer' },
     ]);
   }
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
+    throw CohortError.validation('timeoutMs must be a positive integer', [
+      { path: ['timeoutMs'], message: 'must be a positive integer' },
+    ]);
+  }
   if (options.tableName.length === 0) {
     throw CohortError.validation('tableName must not be empty', [{ path: ['tableName'], message: 'required' }]);
   }
@@ -51,8 +65,9 @@ export function createDynamoStore(options: DynamoStoreOptions): CohortStore {
     tableName: options.tableName,
     clock: options.clock ?? systemClock,
     activityRetentionDays: retention,
+    timeoutMs,
   };
-  return {
+  const store: CohortStore = {
     users: new DynamoUserRepository(context),
     contents: new DynamoContentRepository(context),
     enrollments: new DynamoEnrollmentRepository(context),
@@ -75,5 +90,21 @@ export function createDynamoStore(options: DynamoStoreOptions): CohortStore {
       activity: new DynamoActivityRecordSet(context),
       activityCounts: new DynamoActivityCountRecordSet(context),
     },
+  };
+  return underDeadlines(store, timeoutMs);
+}
+
+/** Every port and record set of `store`, each method call under a deadline of `timeoutMs` named after it. */
+function underDeadlines(store: CohortStore, timeoutMs: number): CohortStore {
+  const { recordSets, ...ports } = store;
+  const wrap = <T extends object>(port: T, name: string): T => withDeadlines(port, name, timeoutMs);
+  return {
+    ...(Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, wrap(port, name)])) as Omit<
+      CohortStore,
+      'recordSets'
+    >),
+    recordSets: Object.fromEntries(
+      Object.entries(recordSets).map(([name, set]) => [name, wrap(set, `recordSets.${name}`)]),
+    ) as CohortStore['recordSets'],
   };
 }

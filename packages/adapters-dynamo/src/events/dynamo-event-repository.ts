@@ -25,7 +25,7 @@ import {
   type Registration,
 } from '@cohort/core';
 import { RETRY, optimistic } from '../shared/concurrency.js';
-import type { DynamoContext } from '../shared/dynamo-context.js';
+import { throughGate, type DynamoContext } from '../shared/dynamo-context.js';
 import { failedAt, getItem, putItem, queryItems, transactWrite, type Item } from '../shared/dynamo-ops.js';
 import { Expression } from '../shared/expression.js';
 import { cursorNumber, cursorString } from '../shared/item-format.js';
@@ -95,7 +95,9 @@ export class DynamoEventRepository implements EventRepository {
     const eventId = parseId(id);
     const parsed = parseEventPatch(patch);
     const expected = parseExpectedVersion(expectedVersion);
-    return this.seats.run(eventId, () => this.applyUpdate(eventId, parsed, expected));
+    return throughGate(this.context, this.seats, eventId, 'events.update', () =>
+      this.applyUpdate(eventId, parsed, expected),
+    );
   }
 
   private async applyUpdate(eventId: string, parsed: ParsedEventPatch, expected: number): Promise<Event> {
@@ -175,7 +177,7 @@ export class DynamoEventRepository implements EventRepository {
     // What the last attempt learned: a failed condition hands back the item as it is (ReturnValuesOnConditionCheck-
     // Failure), so under contention the next attempt goes straight to its transaction without reading again.
     let known: { event?: Item; registration?: Item | null } = {};
-    return this.seats.run(event, () =>
+    return throughGate(this.context, this.seats, event, 'events.register', () =>
       optimistic('events.register', async () => {
         const [eventItem, registrationItem] = await Promise.all([
           known.event ?? getItem(this.context, eventKeys.event(event), 'events.register'),
@@ -255,7 +257,7 @@ export class DynamoEventRepository implements EventRepository {
   async cancelRegistration(eventId: string, userId: string): Promise<Registration> {
     const event = parseId(eventId, 'eventId');
     const user = parseId(userId, 'userId');
-    return this.seats.run(event, () => this.cancel(event, user));
+    return throughGate(this.context, this.seats, event, 'events.cancelRegistration', () => this.cancel(event, user));
   }
 
   private async cancel(event: string, user: string): Promise<Registration> {

@@ -40,8 +40,10 @@ export interface WriteCondition {
 
 /** A strongly consistent read of one item. */
 export async function getItem(context: DynamoContext, key: Key, what: string): Promise<Item | undefined> {
-  const output = await call(what, () =>
-    context.client.send(new GetCommand({ TableName: context.tableName, Key: key, ConsistentRead: true })),
+  const output = await call(context, what, (abortSignal) =>
+    context.client.send(new GetCommand({ TableName: context.tableName, Key: key, ConsistentRead: true }), {
+      abortSignal,
+    }),
   );
   return output.Item;
 }
@@ -53,7 +55,9 @@ export async function putItem(
   what: string,
 ): Promise<boolean> {
   try {
-    await call(what, () => context.client.send(new PutCommand({ ...input, TableName: context.tableName })));
+    await call(context, what, (abortSignal) =>
+      context.client.send(new PutCommand({ ...input, TableName: context.tableName }), { abortSignal }),
+    );
     return true;
   } catch (error) {
     if (isConditionalCheckFailed(error)) return false;
@@ -68,8 +72,8 @@ export async function updateItem(
   what: string,
 ): Promise<Item | null> {
   try {
-    const output = await call(what, () =>
-      context.client.send(new UpdateCommand({ ...input, TableName: context.tableName })),
+    const output = await call(context, what, (abortSignal) =>
+      context.client.send(new UpdateCommand({ ...input, TableName: context.tableName }), { abortSignal }),
     );
     return output.Attributes ?? {};
   } catch (error) {
@@ -85,8 +89,8 @@ export async function deleteItem(
   what: string,
 ): Promise<Item | null> {
   try {
-    const output = await call(what, () =>
-      context.client.send(new DeleteCommand({ ...input, TableName: context.tableName })),
+    const output = await call(context, what, (abortSignal) =>
+      context.client.send(new DeleteCommand({ ...input, TableName: context.tableName }), { abortSignal }),
     );
     return output.Attributes ?? {};
   } catch (error) {
@@ -108,7 +112,7 @@ export async function queryItems(
   const items: Item[] = [];
   let start = input.ExclusiveStartKey;
   do {
-    const output = await call(what, () =>
+    const output = await call(context, what, (abortSignal) =>
       context.client.send(
         new QueryCommand({
           ...input,
@@ -116,6 +120,7 @@ export async function queryItems(
           ExclusiveStartKey: start,
           Limit: Math.min(want - items.length, MAX_QUERY_LIMIT),
         }),
+        { abortSignal },
       ),
     );
     items.push(...(output.Items ?? []));
@@ -131,8 +136,8 @@ export async function queryOnce(
   limit: number,
   what: string,
 ): Promise<{ items: Item[]; next: Key | undefined }> {
-  const output = await call(what, () =>
-    context.client.send(new QueryCommand({ ...input, TableName: context.tableName, Limit: limit })),
+  const output = await call(context, what, (abortSignal) =>
+    context.client.send(new QueryCommand({ ...input, TableName: context.tableName, Limit: limit }), { abortSignal }),
   );
   return { items: output.Items ?? [], next: output.LastEvaluatedKey as Key | undefined };
 }
@@ -155,9 +160,10 @@ export async function countQuery(
   let total = 0;
   let start: Record<string, unknown> | undefined;
   do {
-    const output = await call(what, () =>
+    const output = await call(context, what, (abortSignal) =>
       context.client.send(
         new QueryCommand({ ...input, TableName: context.tableName, Select: 'COUNT', ExclusiveStartKey: start }),
+        { abortSignal },
       ),
     );
     total += output.Count ?? 0;
@@ -182,9 +188,10 @@ export async function batchGet(context: DynamoContext, keys: readonly Key[], wha
     for (let attempt = 0; pending.length > 0; attempt += 1) {
       if (attempt >= MAX_ATTEMPTS) throw CohortError.unavailable(`DynamoDB left keys unprocessed for ${what}`);
       if (attempt > 0) await sleep(backoffDelay(attempt));
-      const output = await call(what, () =>
+      const output = await call(context, what, (abortSignal) =>
         context.client.send(
           new BatchGetCommand({ RequestItems: { [context.tableName]: { Keys: pending, ConsistentRead: true } } }),
+          { abortSignal },
         ),
       );
       for (const item of output.Responses?.[context.tableName] ?? []) found.set(keyString(item), item);
@@ -211,8 +218,8 @@ export async function batchWrite(context: DynamoContext, writes: readonly BatchW
     for (let attempt = 0; pending.length > 0; attempt += 1) {
       if (attempt >= MAX_ATTEMPTS) throw CohortError.unavailable(`DynamoDB left writes unprocessed for ${what}`);
       if (attempt > 0) await sleep(backoffDelay(attempt));
-      const output = await call(what, () =>
-        context.client.send(new BatchWriteCommand({ RequestItems: { [context.tableName]: pending } })),
+      const output = await call(context, what, (abortSignal) =>
+        context.client.send(new BatchWriteCommand({ RequestItems: { [context.tableName]: pending } }), { abortSignal }),
       );
       pending = output.UnprocessedItems?.[context.tableName] ?? [];
     }
@@ -254,7 +261,7 @@ export async function transactWrite(
   const input = { TransactItems: [...items], ClientRequestToken: globalThis.crypto.randomUUID() };
   for (let attempt = 0; ; attempt += 1) {
     try {
-      await call(what, () => context.client.send(new TransactWriteCommand(input)));
+      await call(context, what, (abortSignal) => context.client.send(new TransactWriteCommand(input), { abortSignal }));
       return { ok: true };
     } catch (error) {
       if (!isTransactionCanceled(error)) throw toCohortError(error, what);
