@@ -11,7 +11,7 @@ import { parseId } from '../shared/parse-id.js';
 import { parseInput } from '../shared/validation.js';
 import { CommunityAccess, moderates } from './community-access.js';
 import type { ServiceDeps } from './service-deps.js';
-import { ActivityRecorder, UserLookup, inputObject, parseActorId } from './service-support.js';
+import { ActivityRecorder, UserLookup, inputObject, parseActorId, type ActivityFact } from './service-support.js';
 
 export type CommunityServiceDeps = Pick<ServiceDeps, 'users' | 'communities' | 'memberships' | 'activity' | 'clock'>;
 
@@ -56,6 +56,7 @@ export class CommunityService {
       verb: 'created',
       object: { type: 'community', id: community.id },
       metadata: { slug: community.slug, visibility: community.visibility },
+      change: { at: community.createdAt },
     });
     return community;
   }
@@ -76,31 +77,31 @@ export class CommunityService {
   }
 
   /**
-   * Joins a public community as a member and records `joined`; FORBIDDEN for a private one (an owner or moderator
-   * adds members there). A member joining again gets their membership back unchanged and nothing is recorded.
+   * Joins a public community as a member and records `joined` once per membership; FORBIDDEN for a private one (an
+   * owner or moderator adds members there). A member joining again gets their membership back unchanged; its
+   * `joined` is appended again only if missing (a retry after a crash) and only within the replay window.
    */
   async joinCommunity(actorId: string, communityId: string): Promise<Membership> {
     const actor = parseActorId(actorId);
     const id = parseId(communityId, 'communityId');
     await this.lookup.activeActor(actor);
     const { community, membership } = await this.access.view(id, actor);
-    if (membership !== null) return membership;
+    if (membership !== null) {
+      await this.activity.replay(...joinedFacts(membership));
+      return membership;
+    }
     if (community.visibility === 'private') {
       throw CohortError.forbidden(`Community ${id} is private: an owner or moderator must add you`);
     }
+    // A duplicate racing this call gets the same stored membership back, so both record the same event.
     const joined = await this.memberships.join(id, actor);
-    await this.activity.record({
-      actorId: actor,
-      verb: 'joined',
-      object: { type: 'community', id },
-      metadata: { role: joined.role },
-    });
+    await this.activity.record(...joinedFacts(joined));
     return joined;
   }
 
   /**
    * An owner or moderator adds a user as a member (the only way into a private community). Records `joined` with
-   * the new member as actor and `addedBy`; an existing member is returned unchanged and nothing is recorded.
+   * the new member as actor and `addedBy`; an existing member is returned unchanged, as in `joinCommunity`.
    */
   async addMember(actorId: string, communityId: string, userId: string): Promise<Membership> {
     const actor = parseActorId(actorId);
@@ -112,19 +113,18 @@ export class CommunityService {
     const target = await this.lookup.existing(member);
     if (target.status !== 'active') throw CohortError.forbidden(`User ${member} is deactivated`);
     const existing = await this.memberships.get(id, member);
-    if (existing !== null) return existing;
+    if (existing !== null) {
+      await this.activity.replay(...joinedFacts(existing, actor));
+      return existing;
+    }
     const joined = await this.memberships.join(id, member);
-    await this.activity.record({
-      actorId: member,
-      verb: 'joined',
-      object: { type: 'community', id },
-      metadata: { role: joined.role, addedBy: actor },
-    });
+    await this.activity.record(...joinedFacts(joined, actor));
     return joined;
   }
 
   /**
-   * Leaves a community and records `left`; false (and nothing recorded) for a non-member. The owner cannot leave
+   * Leaves a community and records `left` when this call removed the membership; false (and nothing recorded) for a
+   * non-member, so of racing leaves only the one that removed it records. The owner cannot leave
    * (CONFLICT): a community always has its owner.
    */
   async leaveCommunity(actorId: string, communityId: string): Promise<boolean> {
@@ -183,4 +183,21 @@ export class CommunityService {
     await this.lookup.activeActor(actor);
     return this.memberships.listByUser(actor, request);
   }
+}
+
+/**
+ * The `joined` a membership records: one per membership, named by its community, member and `joinedAt`. The owner's
+ * membership comes with the community, which records `created` instead.
+ */
+function joinedFacts(membership: Membership, addedBy?: string): ActivityFact[] {
+  if (membership.role === 'owner') return [];
+  return [
+    {
+      actorId: membership.userId,
+      verb: 'joined',
+      object: { type: 'community', id: membership.communityId },
+      metadata: addedBy === undefined ? { role: membership.role } : { role: membership.role, addedBy },
+      change: { at: membership.joinedAt },
+    },
+  ];
 }

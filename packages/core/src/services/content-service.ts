@@ -48,13 +48,16 @@ export class ContentService {
       verb: 'created',
       object: { type: 'content', id: content.id },
       metadata: { kind: content.kind },
+      change: { at: content.createdAt },
     });
     return content;
   }
 
   /**
    * Publishes a draft or archived item (its author or an admin; FORBIDDEN otherwise) and records `published`.
-   * Publishing a published item changes nothing and records nothing.
+   * Publishing a published item changes nothing and records nothing; of racing publishes one wins, the others are
+   * CONCURRENCY. The item keeps no time of its last publishing (`publishedAt` is the first), so a retry after a crash
+   * between the write and the append cannot tell its own publishing from a later one and records nothing.
    */
   async publishContent(actorId: string, contentId: string): Promise<Content> {
     const actorKey = parseActorId(actorId);
@@ -71,6 +74,7 @@ export class ContentService {
       verb: 'published',
       object: { type: 'content', id },
       metadata: { kind: published.kind },
+      change: { at: published.updatedAt, keys: [published.version] },
     });
     return published;
   }
@@ -87,27 +91,34 @@ export class ContentService {
   }
 
   /**
-   * Enrolls the actor in published content (CONFLICT for a draft or archived item) and records `enrolled`.
-   * Enrolling again returns the existing enrollment and records nothing.
+   * Enrolls the actor in published content (CONFLICT for a draft or archived item) and records `enrolled` once per
+   * enrollment. Enrolling again returns the existing enrollment; its `enrolled` is appended again only if missing (a
+   * retry after a crash) and only within the replay window.
    */
   async enroll(actorId: string, contentId: string): Promise<Enrollment> {
     const actor = parseActorId(actorId);
     const id = parseId(contentId, 'contentId');
     await this.lookup.activeActor(actor);
     const existing = await this.enrollments.get(actor, id);
-    if (existing !== null) return existing;
+    if (existing !== null) {
+      await this.activity.replay(enrolledFact(existing));
+      return existing;
+    }
     const content = await this.requireContent(id);
     if (content.status !== 'published') {
       throw CohortError.conflict(`Content ${id} is ${content.status}: only published content takes enrollments`);
     }
+    // A duplicate racing this call gets the same stored enrollment back, so both record the same event.
     const enrollment = await this.enrollments.enroll(actor, id);
-    await this.activity.record({ actorId: actor, verb: 'enrolled', object: { type: 'content', id } });
+    await this.activity.record(enrolledFact(enrollment));
     return enrollment;
   }
 
   /**
    * Raises the actor's progress (0–100; NOT_FOUND when not enrolled) and records `progressed`, plus `completed`
-   * when it reaches 100 for the first time. A progress at or below the current one changes and records nothing.
+   * when it reaches 100 for the first time: once per progress reached. A progress below the current one changes and
+   * records nothing; one equal to it appends the events of reaching it again only if missing (a retry after a
+   * crash) and only within the replay window.
    */
   async recordProgress(actorId: string, contentId: string, progress: number): Promise<Enrollment> {
     const actor = parseActorId(actorId);
@@ -116,17 +127,14 @@ export class ContentService {
     await this.lookup.activeActor(actor);
     const before = await this.enrollments.get(actor, id);
     if (before === null) throw CohortError.notFound('Enrollment of user', `${actor} in content ${id}`);
-    if (value <= before.progress) return before;
+    if (value <= before.progress) {
+      if (value === before.progress) await this.activity.replay(...progressFacts(before, null));
+      return before;
+    }
+    // A duplicate racing this call gets the stored enrollment back (or one that went further), and the events
+    // describe the stored progress, so racing calls record the same events.
     const after = await this.enrollments.recordProgress(actor, id, value);
-    const facts: ActivityFact[] = [];
-    const object = { type: 'content', id } as const;
-    if (after.progress > before.progress) {
-      facts.push({ actorId: actor, verb: 'progressed', object, metadata: { progress: after.progress } });
-    }
-    if (after.status === 'completed' && before.status !== 'completed') {
-      facts.push({ actorId: actor, verb: 'completed', object });
-    }
-    await this.activity.record(...facts);
+    await this.activity.record(...progressFacts(after, before));
     return after;
   }
 
@@ -143,4 +151,36 @@ export class ContentService {
     if (content === null) throw CohortError.notFound('Content', id);
     return content;
   }
+}
+
+/** The `enrolled` an enrollment records: one per enrollment, named by its user, content and `enrolledAt`. */
+function enrolledFact(enrollment: Enrollment): ActivityFact {
+  return {
+    actorId: enrollment.userId,
+    verb: 'enrolled',
+    object: { type: 'content', id: enrollment.contentId },
+    change: { at: enrollment.enrolledAt },
+  };
+}
+
+/**
+ * The events of the progress `after` holds, as far as it goes beyond `before` (everything it holds without one):
+ * `progressed` named by the progress reached and when, `completed` by `completedAt`.
+ */
+function progressFacts(after: Enrollment, before: Enrollment | null): ActivityFact[] {
+  const facts: ActivityFact[] = [];
+  const object = { type: 'content', id: after.contentId } as const;
+  if (after.progress > (before?.progress ?? 0)) {
+    facts.push({
+      actorId: after.userId,
+      verb: 'progressed',
+      object,
+      metadata: { progress: after.progress },
+      change: { at: after.updatedAt, keys: [after.progress] },
+    });
+  }
+  if (after.completedAt !== null && before?.status !== 'completed') {
+    facts.push({ actorId: after.userId, verb: 'completed', object, change: { at: after.completedAt } });
+  }
+  return facts;
 }

@@ -16,7 +16,14 @@ import { parseId } from '../shared/parse-id.js';
 import { parseInput } from '../shared/validation.js';
 import { CommunityAccess } from './community-access.js';
 import type { ServiceDeps } from './service-deps.js';
-import { ActivityRecorder, UserLookup, inputObject, parseActorId, type ActivityMetadata } from './service-support.js';
+import {
+  ActivityRecorder,
+  UserLookup,
+  inputObject,
+  parseActorId,
+  type ActivityFact,
+  type ActivityMetadata,
+} from './service-support.js';
 
 export type EventServiceDeps = Pick<
   ServiceDeps,
@@ -55,11 +62,21 @@ export class EventService {
     const event = await this.events.create(parsed);
     const metadata: ActivityMetadata = { capacity: event.capacity };
     if (event.communityId !== null) metadata.communityId = event.communityId;
-    await this.activity.record({ actorId: actor, verb: 'created', object: { type: 'event', id: event.id }, metadata });
+    await this.activity.record({
+      actorId: actor,
+      verb: 'created',
+      object: { type: 'event', id: event.id },
+      metadata,
+      change: { at: event.createdAt },
+    });
     return event;
   }
 
-  /** Cancels the event (its host only; FORBIDDEN otherwise) and records `cancelled`; again changes nothing. */
+  /**
+   * Cancels the event (its host only; FORBIDDEN otherwise) and records `cancelled`; again changes and records
+   * nothing, and a racing second cancel is CONCURRENCY. An event keeps no time of its cancellation and may be edited
+   * after it, so a retry after a crash between the write and the append records nothing.
+   */
   async cancelEvent(actorId: string, eventId: string): Promise<Event> {
     const actor = parseActorId(actorId);
     const id = parseId(eventId, 'eventId');
@@ -72,6 +89,7 @@ export class EventService {
       verb: 'cancelled',
       object: { type: 'event', id },
       metadata: { target: 'event' },
+      change: { at: cancelled.updatedAt, keys: ['event', cancelled.version] },
     });
     return cancelled;
   }
@@ -89,48 +107,50 @@ export class EventService {
 
   /**
    * Registers the actor: a seat while one is free (records `registered`), else the waitlist (records
-   * `waitlisted`), with the position in metadata. NOT_FOUND for a missing event, CONFLICT for a cancelled one.
-   * An existing live registration is returned unchanged and records nothing.
+   * `waitlisted`), with the position in metadata, once per registration. NOT_FOUND for a missing event, CONFLICT
+   * for a cancelled one. An existing live registration is returned unchanged; its event is appended again only if
+   * missing (a retry after a crash) and only within the replay window.
    */
   async registerForEvent(actorId: string, eventId: string): Promise<Registration> {
     const actor = parseActorId(actorId);
     const id = parseId(eventId, 'eventId');
     await this.lookup.activeActor(actor);
     const existing = await this.events.getRegistration(id, actor);
-    if (existing !== null && existing.status !== 'cancelled') return existing;
+    if (existing !== null && existing.status !== 'cancelled') {
+      await this.activity.replay(registeredFact(existing));
+      return existing;
+    }
+    // A duplicate racing this call gets the same stored registration back, so both record the same event.
     const registration = await this.events.register(id, actor);
-    await this.activity.record({
-      actorId: actor,
-      verb: registration.status === 'waitlisted' ? 'waitlisted' : 'registered',
-      object: { type: 'event', id },
-      metadata: { position: registration.position },
-    });
+    await this.activity.record(registeredFact(registration));
     return registration;
   }
 
   /**
    * Cancels the actor's registration (a freed seat goes to the earliest waitlisted) and records `cancelled` with the
-   * status it had. NOT_FOUND when never registered, CONFLICT once attended; cancelling again records nothing.
+   * status it had, once per cancellation. NOT_FOUND when never registered, CONFLICT once attended. Cancelling again
+   * changes nothing; its `cancelled` (without the status it had, no longer known) is appended again only if missing
+   * (a retry after a crash) and only within the replay window.
    */
   async cancelRegistration(actorId: string, eventId: string): Promise<Registration> {
     const actor = parseActorId(actorId);
     const id = parseId(eventId, 'eventId');
     await this.lookup.activeActor(actor);
     const before = await this.events.getRegistration(id, actor);
-    if (before?.status === 'cancelled') return before;
+    if (before?.status === 'cancelled') {
+      await this.activity.replay(cancelledFact(before, {}));
+      return before;
+    }
+    // A duplicate racing this call gets the same stored cancellation back, so both record the same event.
     const cancelled = await this.events.cancelRegistration(id, actor);
-    await this.activity.record({
-      actorId: actor,
-      verb: 'cancelled',
-      object: { type: 'event', id },
-      metadata: { target: 'registration', previousStatus: before?.status ?? 'registered' },
-    });
+    await this.activity.record(cancelledFact(cancelled, { previousStatus: before?.status ?? 'registered' }));
     return cancelled;
   }
 
   /**
    * The host checks a registered user in (FORBIDDEN for anyone else). Records `attended` with the attendee as actor
-   * and the host as `markedBy`; marking again records nothing.
+   * and the host as `markedBy`, once per registration; marking again changes nothing and appends the event again
+   * only if missing (a retry after a crash) and only within the replay window.
    */
   async markAttended(actorId: string, eventId: string, userId: string): Promise<Registration> {
     const actor = parseActorId(actorId);
@@ -140,14 +160,12 @@ export class EventService {
     await this.hostedBy(id, actor);
     await this.lookup.existing(attendee);
     const before = await this.events.getRegistration(id, attendee);
-    if (before?.status === 'attended') return before;
+    if (before?.status === 'attended') {
+      await this.activity.replay(attendedFact(before, actor));
+      return before;
+    }
     const attended = await this.events.markAttended(id, attendee);
-    await this.activity.record({
-      actorId: attendee,
-      verb: 'attended',
-      object: { type: 'event', id },
-      metadata: { markedBy: actor },
-    });
+    await this.activity.record(attendedFact(attended, actor));
     return attended;
   }
 
@@ -172,4 +190,40 @@ export class EventService {
     if (event.hostId !== actorId) throw CohortError.forbidden(`Only the host may manage event ${eventId}`);
     return event;
   }
+}
+
+// A registration is named by its event, user and position: a cancelled registration that registers again takes a
+// new position, so each registration, cancellation and attendance has events of its own.
+
+/** `registered` or `waitlisted`, whichever the registration got; one id for both, as a promotion changes the status. */
+function registeredFact(registration: Registration): ActivityFact {
+  return {
+    actorId: registration.userId,
+    verb: registration.status === 'waitlisted' ? 'waitlisted' : 'registered',
+    object: { type: 'event', id: registration.eventId },
+    metadata: { position: registration.position },
+    change: { at: registration.registeredAt, kind: 'registration', keys: [registration.position] },
+  };
+}
+
+/** The `cancelled` of a cancelled registration, at its `updatedAt` (the cancellation; nothing moves it after). */
+function cancelledFact(registration: Registration, metadata: ActivityMetadata): ActivityFact {
+  return {
+    actorId: registration.userId,
+    verb: 'cancelled',
+    object: { type: 'event', id: registration.eventId },
+    metadata: { target: 'registration', ...metadata },
+    change: { at: registration.updatedAt, keys: ['registration', registration.position] },
+  };
+}
+
+/** The `attended` of an attended registration, at its `updatedAt` (the check-in; nothing moves it after). */
+function attendedFact(registration: Registration, markedBy: string): ActivityFact {
+  return {
+    actorId: registration.userId,
+    verb: 'attended',
+    object: { type: 'event', id: registration.eventId },
+    metadata: { markedBy },
+    change: { at: registration.updatedAt, keys: [registration.position] },
+  };
 }

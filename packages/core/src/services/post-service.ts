@@ -48,6 +48,7 @@ export class PostService {
       verb: 'posted',
       object: { type: 'post', id: post.id },
       metadata: { communityId: id },
+      change: { at: post.createdAt },
     });
     return post;
   }
@@ -86,6 +87,7 @@ export class PostService {
       verb: 'commented',
       object: { type: 'post', id },
       metadata: { commentId: comment.id, communityId: post.communityId },
+      change: { at: comment.createdAt, keys: [comment.id] },
     });
     return comment;
   }
@@ -101,7 +103,11 @@ export class PostService {
     return this.posts.listComments(id, request);
   }
 
-  /** Adds the actor's reaction (members only); true and `reacted` recorded if new, false if it already existed. */
+  /**
+   * Adds the actor's reaction (members only); true and `reacted` recorded if new, false if it already existed, so of
+   * racing duplicates only the one that added it records. The port does not return the reaction's time, so a retry
+   * after a crash between the write and the append records nothing.
+   */
   async react(actorId: string, postId: string, kind: ReactionKind): Promise<boolean> {
     const actor = parseActorId(actorId);
     const id = parseId(postId, 'postId');

@@ -47,6 +47,7 @@ export class UserService {
       verb: 'signed_up',
       object: { type: 'user', id: user.id },
       metadata: { role: user.role },
+      change: { at: user.createdAt },
     });
     return user;
   }

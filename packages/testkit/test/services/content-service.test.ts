@@ -162,11 +162,15 @@ describe('ContentService.recordProgress', () => {
     expect(await h.services.content.recordProgress(learner.id, content.id, 100)).toEqual(done);
     const activity = await h.activityOf(learner.id);
     const object = { type: 'content', id: content.id };
-    expect(activity.slice(0, 2)).toEqual([
-      { actorId: learner.id, verb: 'completed', object, occurredAt: h.clock.now(), metadata: {} },
-      { actorId: learner.id, verb: 'progressed', object, occurredAt: h.clock.now(), metadata: { progress: 100 } },
-    ]);
-    expect(activity.map((event) => event.verb)).toEqual(['completed', 'progressed', 'progressed', 'enrolled']);
+    // Events of one instant come in id order, and ids made from changes do not order them within a millisecond.
+    expect(activity.slice(0, 2)).toHaveLength(2);
+    expect(activity.slice(0, 2)).toEqual(
+      expect.arrayContaining([
+        { actorId: learner.id, verb: 'completed', object, occurredAt: h.clock.now(), metadata: {} },
+        { actorId: learner.id, verb: 'progressed', object, occurredAt: h.clock.now(), metadata: { progress: 100 } },
+      ]),
+    );
+    expect(activity.map((event) => event.verb).sort()).toEqual(['completed', 'enrolled', 'progressed', 'progressed']);
   });
 
   it('changes and records nothing for a lower or equal progress', async () => {
@@ -177,7 +181,7 @@ describe('ContentService.recordProgress', () => {
     const at50 = await h.services.content.recordProgress(learner.id, content.id, 50);
     expect(await h.services.content.recordProgress(learner.id, content.id, 20)).toEqual(at50);
     expect(await h.services.content.recordProgress(learner.id, content.id, 50)).toEqual(at50);
-    expect((await h.activityOf(learner.id)).map((event) => event.verb)).toEqual(['progressed', 'enrolled']);
+    expect((await h.activityOf(learner.id)).map((event) => event.verb).sort()).toEqual(['enrolled', 'progressed']);
   });
 
   it('is NOT_FOUND when not enrolled and VALIDATION outside 0..100', async () => {
