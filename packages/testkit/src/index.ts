@@ -6,6 +6,8 @@ export type { ContractSuiteOptions } from './contract/run-contract-suite.js';
 export { expectCohortError } from './contract/expect-cohort-error.js';
 export { collectAll } from './contract/groups/collect-pages.js';
 export { TestClock } from './clock/test-clock.js';
+export { describeExactlyOnceActivity } from './services/exactly-once-activity.suite.js';
+export type { OpenServiceStore, OpenedServiceStore } from './services/exactly-once-activity.suite.js';
 
 // Deterministic data generator (also on `@cohort/testkit/generator`, without vitest).
 export {
