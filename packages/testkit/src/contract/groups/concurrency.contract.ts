@@ -14,6 +14,9 @@ import { collectAll } from './collect-pages.js';
 
 type Tuple5<T> = [T, T, T, T, T];
 
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
 interface Settled<T> {
   readonly values: T[];
   /** The code of each failure (or its text, if something other than a CohortError escaped the port). */
@@ -193,6 +196,57 @@ export function concurrencyContract(context: ContractContext): void {
         insightful: 0,
         support: 0,
       });
+    });
+  });
+
+  // The services name an activity event after the stored change it records, so every racing duplicate must get the
+  // winner's record back (its times included) and the log must count an event appended by racing calls once.
+  describe('concurrency: duplicates get the stored record', () => {
+    it('returns the stored enrollment to 20 parallel reports of one progress', async () => {
+      const content = await fixtures.publishedContent();
+      const userId = fixtures.id();
+      await store().enrollments.enroll(userId, content.id);
+      const { values, errors, detail } = await settle(
+        repeat(20, () => store().enrollments.recordProgress(userId, content.id, 100)),
+      );
+      expect(errors, detail).toEqual([]);
+      expect(new Set(values.map((value) => JSON.stringify(value))).size).toBe(1);
+      expect(values[0]).toEqual(await store().enrollments.get(userId, content.id));
+      expect(await store().enrollments.countsFor(content.id)).toEqual({ enrolled: 1, completed: 1 });
+    });
+
+    it('returns the stored cancellation to 10 parallel cancels of one registration', async () => {
+      const event = await fixtures.event({ capacity: 2 });
+      const [seat] = (await registerAll(event.id, 1)) as [Registration];
+      const { values, errors, detail } = await settle(
+        repeat(10, () => events().cancelRegistration(event.id, seat.userId)),
+      );
+      expect(errors, detail).toEqual([]);
+      expect(new Set(values.map((value) => JSON.stringify(value))).size).toBe(1);
+      expect(values[0]).toEqual(await events().getRegistration(event.id, seat.userId));
+    });
+
+    it('returns the stored check-in to 10 parallel markAttended of one registration', async () => {
+      const event = await fixtures.event({ capacity: 2 });
+      const [seat] = (await registerAll(event.id, 1)) as [Registration];
+      const { values, errors, detail } = await settle(repeat(10, () => events().markAttended(event.id, seat.userId)));
+      expect(errors, detail).toEqual([]);
+      expect(new Set(values.map((value) => JSON.stringify(value))).size).toBe(1);
+      expect(values[0]).toEqual(await events().getRegistration(event.id, seat.userId));
+    });
+
+    it('stores and counts one event for 20 parallel appends of it', async () => {
+      // A day of a far-off year no other group writes (they use 2200-2899 and 2400), so its counters are this test's.
+      const day = Date.UTC(3000 + Math.floor(Math.random() * 900), 0, 1) + Math.floor(Math.random() * 360) * DAY;
+      const event = fixtures.activity({ verb: 'joined', occurredAt: new Date(day + HOUR) });
+      const { values, errors, detail } = await settle(repeat(20, () => store().activity.append([event])));
+      expect(errors, detail).toEqual([]);
+      expect(values.reduce((sum, result) => sum + result.appended, 0)).toBe(1);
+      const dayText = new Date(day).toISOString().slice(0, 10);
+      expect(await store().activity.dailyCounts({ from: dayText, to: dayText })).toEqual([
+        { day: dayText, verb: 'joined', count: 1 },
+      ]);
+      expect((await store().activity.listByActor(event.actorId)).items).toHaveLength(1);
     });
   });
 
