@@ -21,6 +21,9 @@ export interface ServiceDeps {
   readonly memberships: MembershipRepository;
   readonly posts: PostRepository;
   readonly activity: ActivityLog;
-  /** Stamps `occurredAt` on the activity the services append; the system clock unless given. */
+  /**
+   * The services' time: `occurredAt` of activity whose change the store keeps no time of (`left`, `reacted`,
+   * `removed`; the rest carry their change's own time) and the replay window's end. The system clock unless given.
+   */
   readonly clock?: Clock;
 }
