@@ -17,8 +17,11 @@ import { CreateContent1732406400001 } from './migrations/1732406400001-create-co
 import { CreateEvents1732406400002 } from './migrations/1732406400002-create-events.js';
 import { CreateCommunity1732406400003 } from './migrations/1732406400003-create-community.js';
 import { CreateActivityLog1732406400004 } from './migrations/1732406400004-create-activity-log.js';
+import { CreateChangeFeed1732406400005 } from './migrations/1732406400005-create-change-feed.js';
 import { quoteIdentifier } from './shared/postgres-client.js';
 import { toCohortError } from './shared/postgres-errors.js';
+import { DEFAULT_TIMEOUT_MS } from './shared/deadline.js';
+import { CohortError } from '@cohort/core';
 import { UserEntity } from './users/user.entity.js';
 
 /** Every entity of the adapter: the schema TypeORM compares the database with. */
@@ -45,6 +48,7 @@ export const postgresMigrations = [
   CreateEvents1732406400002,
   CreateCommunity1732406400003,
   CreateActivityLog1732406400004,
+  CreateChangeFeed1732406400005,
 ];
 
 /** The table where TypeORM records which migrations ran. */
@@ -57,8 +61,21 @@ export interface PostgresDataSourceOptions {
   readonly poolSize?: number;
   /** Schema for every table (created by `runPostgresMigrations` when missing); default: the server's default schema. */
   readonly schema?: string;
-  /** How long to wait to connect, or for a free pooled connection, before failing with UNAVAILABLE (default 10,000 ms). */
+  /**
+   * The longest a port call waits for PostgreSQL, in ms (default 10,000, or `statementTimeoutMs` when that is
+   * longer): waiting for a pooled connection, every statement and every retry included; past it the call fails with
+   * UNAVAILABLE and a connection whose statement got no answer is discarded. Each answer renews it, so a call of
+   * several statements goes on while the server answers. Also pg's client-side `query_timeout` for every statement
+   * on this DataSource (migrations included).
+   */
+  readonly timeoutMs?: number;
+  /** How long to wait to connect, or for a free pooled connection (default: `timeoutMs`, at most 10,000 ms). */
   readonly connectTimeoutMs?: number;
+  /**
+   * Idle time before TCP keepalive probes start on a pooled connection, in ms (default 10,000): a server host that
+   * vanished (no RST, no FIN) is then noticed by the kernel instead of leaving a dead connection in the pool.
+   */
+  readonly keepAliveInitialDelayMs?: number;
   /** Server-side `statement_timeout` in ms; a slower statement fails with UNAVAILABLE (default 30,000; 0 = none). */
   readonly statementTimeoutMs?: number;
   /** `application_name`, as pg_stat_activity shows it (default `cohort`). */
@@ -75,6 +92,9 @@ export interface PostgresDataSourceOptions {
  * at shutdown.
  */
 export function createPostgresDataSource(options: PostgresDataSourceOptions): DataSource {
+  // A client that told the server a statement may run for minutes waits for it that long, unless it says otherwise.
+  const timeoutMs =
+    positiveMs(options.timeoutMs, 'timeoutMs') ?? Math.max(DEFAULT_TIMEOUT_MS, options.statementTimeoutMs ?? 0);
   return new DataSource({
     type: 'postgres',
     url: options.url,
@@ -87,15 +107,37 @@ export function createPostgresDataSource(options: PostgresDataSourceOptions): Da
     synchronize: false,
     installExtensions: false,
     poolSize: options.poolSize ?? 10,
-    connectTimeoutMS: options.connectTimeoutMs ?? 10_000,
+    // pg's connectionTimeoutMillis: a connection attempt, and the wait for a free pooled connection.
+    connectTimeoutMS: positiveMs(options.connectTimeoutMs, 'connectTimeoutMs') ?? Math.min(timeoutMs, 10_000),
     applicationName: options.applicationName ?? 'cohort',
     ...(options.logger === undefined ? { logging: false } : { logger: options.logger, logging: true }),
     extra: {
       // Sessions in UTC: timestamptz text is then never printed with a historical offset pg's parser would misread.
       options: '-c TimeZone=UTC',
       statement_timeout: options.statementTimeoutMs ?? 30_000,
+      // Client side: pg fails a statement unanswered for this long ("Query read timeout"); the store sends each of
+      // its statements with the time its call has left instead, and reads its deadline from here.
+      query_timeout: timeoutMs,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: positiveMs(options.keepAliveInitialDelayMs, 'keepAliveInitialDelayMs') ?? 10_000,
     },
   });
+}
+
+/** The store's deadline for a DataSource: its pg `query_timeout` (set by `createPostgresDataSource`), else the default. */
+export function timeoutOf(dataSource: DataSource): number {
+  const configured = (dataSource.options.extra as { query_timeout?: unknown } | undefined)?.query_timeout;
+  return typeof configured === 'number' && configured > 0 ? configured : DEFAULT_TIMEOUT_MS;
+}
+
+function positiveMs(value: number | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 1) {
+    throw CohortError.validation(`${name} must be a positive integer (ms)`, [
+      { path: [name], message: 'must be a positive integer' },
+    ]);
+  }
+  return value;
 }
 
 /**

@@ -11,6 +11,8 @@ export interface PostgresModuleOptions {
   readonly ports?: readonly PortName[];
   /** Where the store reads the time (default: the system clock). */
   readonly clock?: Clock;
+  /** The longest a port call waits for PostgreSQL, retries included (default: the DataSource's `timeoutMs`). */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -22,6 +24,7 @@ export function postgresModule(options: PostgresModuleOptions): ContainerModule 
   const store = createPostgresStore({
     dataSource: options.dataSource,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });
   return storeModule(store, { ports: options.ports, moduleName: 'postgresModule' });
 }

@@ -45,14 +45,14 @@ describe('statements underneath TypeORM', () => {
     const { dataSource, store } = test;
     const pool = poolOf(dataSource);
     const user = await store.users.create({ email: `p-${newId()}@example.com`, displayName: 'Pool' });
-    const query = pool.query.bind(pool);
+    const connect = pool.connect.bind(pool);
     const createQueryRunner = dataSource.createQueryRunner.bind(dataSource);
     let onPool = 0;
     let runners = 0;
-    pool.query = ((...args: Parameters<Pool['query']>) => {
+    pool.connect = (() => {
       onPool += 1;
-      return query(...args);
-    }) as Pool['query'];
+      return connect();
+    }) as Pool['connect'];
     dataSource.createQueryRunner = (...args) => {
       runners += 1;
       return createQueryRunner(...args);
@@ -62,7 +62,7 @@ describe('statements underneath TypeORM', () => {
       expect((await store.posts.feed(newId())).items).toEqual([]);
       expect(await store.activity.dailyCounts({ from: '2030-01-01', to: '2030-01-31' })).toEqual([]);
     } finally {
-      pool.query = query;
+      pool.connect = connect;
       dataSource.createQueryRunner = createQueryRunner;
     }
     expect(onPool).toBe(3);
@@ -120,13 +120,18 @@ describe('statements underneath TypeORM', () => {
     const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code, severity: 'ERROR' });
     let calls = 0;
     let failures = 2;
-    const pool = {
+    let released = 0;
+    const connection = {
       query: () => {
         calls += 1;
         if (calls <= failures) return Promise.reject(pgError(calls % 2 ? '40001' : '40P01'));
         return Promise.resolve({ rows: [{ ok: 1 }], rowCount: 1 });
       },
+      release: () => void (released += 1),
+      on: () => undefined,
+      removeListener: () => undefined,
     };
+    const pool = { connect: () => Promise.resolve(connection) };
     const logger = new CountingLogger();
     const fake = { options: { type: 'postgres' }, driver: { master: pool }, subscribers: [], logger };
     const client = new PostgresClient(fake as unknown as DataSource);
@@ -137,5 +142,6 @@ describe('statements underneath TypeORM', () => {
     failures = Infinity;
     await expectCohortError(client.query('SELECT 1'), 'UNAVAILABLE');
     expect(calls).toBe(5);
+    expect(released, 'every connection went back').toBe(8);
   });
 });

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient, QueryConfig } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { isRetryableConflict, toCohortError } from './postgres-errors.js';
+import { DEFAULT_TIMEOUT_MS, beforeDeadline, deadlineOf, type Deadline } from './deadline.js';
+import { isRetryableConflict, isTimeout, sqlStateOf, toCohortError } from './postgres-errors.js';
 
 /** What a statement returned: its rows (RETURNING included) and how many rows it touched. */
 export interface SqlResult<R> {
@@ -23,13 +24,20 @@ export class Rollback<T> {
 
 /**
  * The adapter's door to PostgreSQL: every statement goes through `query` or `transaction`, which borrow a pooled
- * connection from the DataSource, retry serialization failures and deadlocks, and translate every error.
+ * connection from the DataSource, retry serialization failures and deadlocks, and translate every error. Both keep
+ * to the port call's deadline (see Deadline): waiting for a connection and every statement spend it, each statement
+ * is sent with the time left as its client-side `query_timeout`, and a connection whose statement timed out is
+ * discarded, never handed to the next caller.
  */
 export class PostgresClient implements SqlExecutor {
   /** Table names, schema-qualified and quoted when the DataSource names a schema. */
   readonly tables: TableNames;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    /** The store's deadline for a port call, in ms. */
+    private readonly timeoutMs: number = DEFAULT_TIMEOUT_MS,
+  ) {
     this.tables = tableNames(dataSource.options.type === 'postgres' ? dataSource.options.schema : undefined);
   }
 
@@ -41,9 +49,16 @@ export class PostgresClient implements SqlExecutor {
    * says so) or has subscribers that expect query events.
    */
   query<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<SqlResult<R>> {
-    return this.retrying(() => {
+    const deadline = deadlineOf('query', this.timeoutMs);
+    return this.retrying(deadline, async () => {
       const pool = this.pool();
-      return pool ? this.onPool<R>(pool, sql, params) : this.onRunner<R>(sql, params);
+      if (!pool) return beforeDeadline(deadline, this.onRunner<R>(sql, params));
+      return borrowing(pool, deadline, (client, broke) =>
+        this.onClient<R>(client, sql, params, deadline).catch((error: unknown) => {
+          if (!sqlStateOf(error)) broke(error);
+          throw error;
+        }),
+      );
     });
   }
 
@@ -53,35 +68,29 @@ export class PostgresClient implements SqlExecutor {
    * rolls back and returns `value`.
    */
   transaction<T>(work: (tx: SqlExecutor) => Promise<T | Rollback<T>>): Promise<T> {
-    return this.retrying(async () => {
-      const runner = this.dataSource.createQueryRunner();
-      try {
-        await runner.connect();
-        await runner.startTransaction();
-        const outcome = await work({ query: (sql, params = []) => run(runner, sql, params) });
-        if (outcome instanceof Rollback) {
-          await runner.rollbackTransaction();
-          return outcome.value;
-        }
-        await runner.commitTransaction();
-        return outcome;
-      } catch (error) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-        throw error;
-      } finally {
-        await release(runner);
-      }
+    const deadline = deadlineOf('transaction', this.timeoutMs);
+    return this.retrying(deadline, () => {
+      const pool = this.pool();
+      return pool
+        ? this.onPoolTransaction(pool, work, deadline)
+        : beforeDeadline(deadline, this.onRunnerTransaction(work));
     });
   }
 
-  private async retrying<T>(attempt: () => Promise<T>): Promise<T> {
+  private async retrying<T>(deadline: Deadline, attempt: () => Promise<T>): Promise<T> {
     for (let tries = 1; ; tries += 1) {
+      if (deadline.remaining() <= 0) throw deadline.expired();
       try {
-        return await attempt();
+        const result = await attempt();
+        deadline.answered();
+        return result;
       } catch (error) {
-        if (tries < MAX_ATTEMPTS && isRetryableConflict(error)) {
-          // Jittered backoff so the transactions that collided do not collide again in lockstep.
-          await sleep(Math.random() * 10 * tries);
+        if (isTimeout(error)) throw deadline.expired(error);
+        if (sqlStateOf(error) === '57014' && deadline.remaining() <= 0) throw deadline.expired(error);
+        // Jittered backoff so the transactions that collided do not collide again in lockstep.
+        const delay = Math.random() * 10 * tries;
+        if (tries < MAX_ATTEMPTS && isRetryableConflict(error) && delay < deadline.remaining()) {
+          await sleep(delay);
           continue;
         }
         throw toCohortError(error);
@@ -98,14 +107,28 @@ export class PostgresClient implements SqlExecutor {
     return pool && this.dataSource.subscribers.length === 0 ? pool : undefined;
   }
 
-  /** What TypeORM's runner would do around the statement, minus the runner: log it, time it, log its failure. */
-  private async onPool<R>(pool: Pool, sql: string, params: readonly unknown[]): Promise<SqlResult<R>> {
+  /**
+   * What TypeORM's runner would do around the statement, minus the runner: log it, time it, log its failure. The
+   * statement may take the time the call has left (`query_timeout`; pg then fails it with "Query read timeout").
+   */
+  private async onClient<R>(
+    client: PoolClient,
+    sql: string,
+    params: readonly unknown[],
+    deadline: Deadline,
+  ): Promise<SqlResult<R>> {
     const { logger, options } = this.dataSource;
     const values = params as unknown[];
     logger.logQuery(sql, values);
     const started = Date.now();
     try {
-      const result = await pool.query(sql, values);
+      // pg reads `query_timeout` per statement too, though its types only declare it on the client's config.
+      const statement: QueryConfig & { query_timeout: number } = {
+        text: sql,
+        values,
+        query_timeout: Math.max(1, deadline.remaining()),
+      };
+      const result = await client.query(statement);
       const took = Date.now() - started;
       if (options.maxQueryExecutionTime && took > options.maxQueryExecutionTime) logger.logQuerySlow(took, sql, values);
       return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
@@ -115,6 +138,44 @@ export class PostgresClient implements SqlExecutor {
     }
   }
 
+  /**
+   * A transaction on a connection of the pool's, every statement under the deadline. A connection that failed
+   * other than with a server error (a timeout, a dropped socket) or whose ROLLBACK failed is discarded.
+   */
+  private async onPoolTransaction<T>(
+    pool: Pool,
+    work: (tx: SqlExecutor) => Promise<T | Rollback<T>>,
+    deadline: Deadline,
+  ): Promise<T> {
+    return borrowing(pool, deadline, async (client, broke) => {
+      let broken = false;
+      const run = async <R>(sql: string, params: readonly unknown[] = []): Promise<SqlResult<R>> => {
+        try {
+          return await this.onClient<R>(client, sql, params, deadline);
+        } catch (error) {
+          if (!sqlStateOf(error)) {
+            broken = true;
+            broke(error);
+          }
+          throw error;
+        }
+      };
+      try {
+        await run('BEGIN');
+        const outcome = await work({ query: run });
+        if (outcome instanceof Rollback) {
+          await run('ROLLBACK');
+          return outcome.value;
+        }
+        await run('COMMIT');
+        return outcome;
+      } catch (error) {
+        if (!broken) await run('ROLLBACK').catch((failed: unknown) => broke(failed));
+        throw error;
+      }
+    });
+  }
+
   private async onRunner<R>(sql: string, params: readonly unknown[]): Promise<SqlResult<R>> {
     const runner = this.dataSource.createQueryRunner();
     try {
@@ -122,6 +183,50 @@ export class PostgresClient implements SqlExecutor {
     } finally {
       await release(runner);
     }
+  }
+
+  private async onRunnerTransaction<T>(work: (tx: SqlExecutor) => Promise<T | Rollback<T>>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.connect();
+      await runner.startTransaction();
+      const outcome = await work({ query: (sql, params = []) => run(runner, sql, params) });
+      if (outcome instanceof Rollback) {
+        await runner.rollbackTransaction();
+        return outcome.value;
+      }
+      await runner.commitTransaction();
+      return outcome;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await release(runner);
+    }
+  }
+}
+
+/**
+ * Runs `work` on a pooled connection, waited for no longer than the deadline (one that arrives after it goes back to
+ * the pool). The connection goes back when `work` ends, or is discarded when `work` called `broke` or the connection
+ * failed meanwhile (pg then emits 'error' on it, which must have a listener while it is out of the pool).
+ */
+async function borrowing<T>(
+  pool: Pool,
+  deadline: Deadline,
+  work: (client: PoolClient, broke: (error: unknown) => void) => Promise<T>,
+): Promise<T> {
+  const client = await beforeDeadline(deadline, pool.connect(), (late) => late.release());
+  let broken: unknown;
+  const broke = (error: unknown): void => {
+    broken ??= error ?? new Error('connection broken');
+  };
+  client.on('error', broke);
+  try {
+    return await work(client, broke);
+  } finally {
+    client.removeListener('error', broke);
+    client.release(broken as Error | undefined);
   }
 }
 

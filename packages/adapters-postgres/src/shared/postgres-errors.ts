@@ -59,6 +59,21 @@ export function isRetryableConflict(error: unknown): boolean {
   return state === '40001' || state === '40P01';
 }
 
+// pg's own timeouts: a statement's query_timeout, the pool's wait for a connection, a connection attempt.
+const timeoutMessages = [
+  /query read timeout/i,
+  /timeout exceeded when trying to connect/i,
+  /connection terminated due to connection timeout/i,
+  /^timeout expired$/i,
+];
+
+/** True when pg gave up waiting for the server (the store's deadline): nothing the server said. */
+export function isTimeout(error: unknown): boolean {
+  if (CohortError.is(error)) return false;
+  const message = driverErrorOf(error).message;
+  return typeof message === 'string' && timeoutMessages.some((pattern) => pattern.test(message));
+}
+
 /** Turns anything thrown by pg or TypeORM into a CohortError; CohortErrors pass through untouched. */
 export function toCohortError(error: unknown): CohortError {
   if (CohortError.is(error)) return error;
