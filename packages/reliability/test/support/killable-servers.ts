@@ -59,6 +59,9 @@ async function waitUntilGone(pids: readonly number[], timeoutMs = 15_000): Promi
 
 /** An embedded PostgreSQL of our own, with a persistent data directory, that a test can SIGKILL and restart. */
 export class KillablePostgres {
+  /** The processes `freeze` stopped, the postmaster first. */
+  private frozen: number[] = [];
+
   private constructor(
     private readonly server: { start(): Promise<void>; stop(): Promise<void> },
     private readonly root: string,
@@ -114,12 +117,36 @@ export class KillablePostgres {
     await waitUntilGone([postmaster, ...children]);
   }
 
+  /**
+   * SIGSTOP to the postmaster, then to every backend and auxiliary process: the server stops answering, while the
+   * kernel keeps its sockets open and accepting, as with a server that hangs. `thaw` resumes them all.
+   */
+  freeze(): void {
+    const postmaster = this.postmasterPid();
+    process.kill(postmaster, 'SIGSTOP');
+    this.frozen = [postmaster, ...childrenOf(postmaster)];
+    for (const pid of this.frozen.slice(1)) process.kill(pid, 'SIGSTOP');
+  }
+
+  /** SIGCONT to every process `freeze` stopped, backends first. */
+  thaw(): void {
+    for (const pid of [...this.frozen].reverse()) {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    this.frozen = [];
+  }
+
   /** Starts the server again on the same port and data directory; it runs crash recovery first. */
   async restart(): Promise<void> {
     await this.server.start();
   }
 
   async stop(): Promise<void> {
+    this.thaw();
     await this.server.stop().catch(() => undefined);
     process.removeListener('exit', this.removeRoot);
     this.removeRoot();
@@ -191,6 +218,17 @@ export class KillableDynamo {
     }
   }
 
+  /** SIGSTOP to the JVM: DynamoDB Local stops answering while the kernel keeps accepting connections for it. */
+  freeze(): void {
+    if (!this.child?.pid) throw new Error('DynamoDB Local is not running');
+    process.kill(this.child.pid, 'SIGSTOP');
+  }
+
+  /** SIGCONT to the JVM. */
+  thaw(): void {
+    if (this.child?.pid && this.child.exitCode === null) process.kill(this.child.pid, 'SIGCONT');
+  }
+
   /** SIGKILL to the JVM: no shutdown hook runs. */
   async kill(): Promise<void> {
     const child = this.child;
@@ -206,6 +244,7 @@ export class KillableDynamo {
 
   async stop(): Promise<void> {
     process.removeListener('exit', this.onExit);
+    this.thaw();
     if (this.child) await this.kill().catch(() => undefined);
     rmSync(this.path, { recursive: true, force: true });
   }
