@@ -30,6 +30,7 @@ import { copyOf, registrationKey, roundTrip, type MemoryTables } from './memory-
 const byPosition: KeyOrder<Registration> = {
   keyOf: (registration) => [registration.position, registration.userId],
   directions: ['asc', 'asc'],
+  parts: ['int', 'id'],
 };
 
 function parseRegistrationIds(eventId: string, userId: string): { eventId: string; userId: string } {

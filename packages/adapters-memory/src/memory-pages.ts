@@ -1,30 +1,45 @@
-import { CohortError, decodeCursor, toPage, type CursorKey, type Page, type ParsedPageRequest } from '@cohort/core';
+import {
+  CohortError,
+  decodeCursor,
+  toPage,
+  type CursorKey,
+  type CursorPart,
+  type Page,
+  type ParsedPageRequest,
+} from '@cohort/core';
 import { compareText, copyOf } from './memory-tables.js';
 
 export type Direction = 'asc' | 'desc';
 
-/** How a list is sorted: the key of a row (dates as epoch ms, then tie-breakers) and each key part's direction. */
+/**
+ * How a list is sorted: the key of a row (dates as epoch ms, then tie-breakers), each key part's direction, and each
+ * part's kind (what core checks a cursor's values against before they are compared).
+ */
 export interface KeyOrder<T> {
   readonly keyOf: (row: T) => CursorKey;
   readonly directions: readonly Direction[];
+  readonly parts: readonly CursorPart[];
 }
 
-/** Newest first by a date, ties by a text key descending (feeds, activity, published content). */
+/** Newest first by a date, ties by an id descending (feeds, activity, published content). */
 export const newestFirst = <T>(date: (row: T) => Date, tieBreaker: (row: T) => string): KeyOrder<T> => ({
   keyOf: (row) => [date(row).getTime(), tieBreaker(row)],
   directions: ['desc', 'desc'],
+  parts: ['time', 'id'],
 });
 
-/** Oldest first by a date, ties by a text key ascending (comments, members, upcoming events). */
+/** Oldest first by a date, ties by an id ascending (comments, members, upcoming events). */
 export const oldestFirst = <T>(date: (row: T) => Date, tieBreaker: (row: T) => string): KeyOrder<T> => ({
   keyOf: (row) => [date(row).getTime(), tieBreaker(row)],
   directions: ['asc', 'asc'],
+  parts: ['time', 'id'],
 });
 
 /** Ascending by one text key (users by id, communities by slug). */
 export const byText = <T>(key: (row: T) => string): KeyOrder<T> => ({
   keyOf: (row) => [key(row)],
   directions: ['asc'],
+  parts: ['text'],
 });
 
 function compareKeys(a: CursorKey, b: CursorKey, directions: readonly Direction[]): number {
@@ -49,7 +64,7 @@ function compareKeys(a: CursorKey, b: CursorKey, directions: readonly Direction[
  * another list, or the same list with other filters, is VALIDATION. `page` comes from core's `parsePageRequest`.
  */
 export function pageOf<T>(rows: Iterable<T>, order: KeyOrder<T>, scope: string, page: ParsedPageRequest): Page<T> {
-  const after = page.cursor ? decodeCursor(scope, page.cursor, order.directions.length) : null;
+  const after = page.cursor ? decodeCursor(scope, page.cursor, order.parts) : null;
   const keyed = [...rows].map((row) => ({ row, key: order.keyOf(row) }));
   const remaining = after ? keyed.filter(({ key }) => compareKeys(key, after, order.directions) > 0) : keyed;
   const window = remaining

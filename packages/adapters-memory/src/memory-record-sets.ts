@@ -111,13 +111,7 @@ function upsertUnique<T extends { id: string }>(
 }
 
 function cursorKey(scope: string, cursor: string): string {
-  const [key] = decodeCursor(scope, cursor, 1);
-  if (typeof key !== 'string') {
-    throw CohortError.validation('Invalid cursor: it was not issued by this list or was altered', [
-      { path: ['cursor'], message: 'it was not issued by this list or was altered' },
-    ]);
-  }
-  return key;
+  return decodeCursor(scope, cursor, ['text'])[0];
 }
 
 /** Binary search: the index of the first key after `after` in sorted `keys`. */

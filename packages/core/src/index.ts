@@ -12,13 +12,14 @@ export {
   DEFAULT_PAGE_LIMIT,
   MAX_PAGE_LIMIT,
   decodeCursor,
+  decodeCursorKey,
   encodeCursor,
   pageRequestSchema,
   parsePageRequest,
   toPage,
 } from './shared/page.js';
-export type { CursorKey, Page, PageRequest, ParsedPageRequest } from './shared/page.js';
-export { dayOf, daySchema } from './shared/text.js';
+export type { CursorKey, CursorPart, CursorValues, Page, PageRequest, ParsedPageRequest } from './shared/page.js';
+export { MAX_INSTANT, MIN_INSTANT, dayOf, daySchema } from './shared/instant.js';
 export { atExpectedVersion, definedOnly, parseExpectedVersion } from './shared/patch.js';
 export type { RecordSet } from './shared/record-set.js';
 export { MAX_SCAN_LIMIT, parseScanRequest, scanRequestSchema } from './shared/scan-request.js';

@@ -1,6 +1,7 @@
 import type { TransactWriteItem } from '@aws-sdk/lib-dynamodb';
 import {
   CohortError,
+  activityEventSchema,
   activityObjectSchema,
   activityVerbs,
   dailyIncrements,
@@ -82,15 +83,6 @@ function rangeCondition(range: ParsedActivityRange): { condition: string; values
   return { condition: '', values: {} };
 }
 
-function parseBefore(before: unknown): Date {
-  if (!(before instanceof Date) || Number.isNaN(before.getTime())) {
-    throw CohortError.validation('Invalid before: must be a valid Date', [
-      { path: ['before'], message: 'must be a valid Date' },
-    ]);
-  }
-  return before;
-}
-
 /**
  * The activity log. Append is idempotent by id and counts each new event in the same transaction that stores it:
  * each transaction holds a chunk of events, each put on condition that its id is new, plus one ADD per (day, verb)
@@ -123,7 +115,7 @@ export class DynamoActivityLog implements ActivityLog {
     const { condition, values } = rangeCondition(parsed);
     return keysetPage(this.context, {
       scope: `activity.byActor:${actor}:${parsed.from?.getTime() ?? ''}:${parsed.to?.getTime() ?? ''}`,
-      arity: 2,
+      parts: ['time', 'id'],
       page,
       query: {
         IndexName: TABLE.gsi1.name,
@@ -146,7 +138,7 @@ export class DynamoActivityLog implements ActivityLog {
     const scope = JSON.stringify([target.type, target.id, parsed.from?.getTime() ?? '', parsed.to?.getTime() ?? '']);
     return keysetPage(this.context, {
       scope: `activity.byObject:${scope}`,
-      arity: 2,
+      parts: ['time', 'id'],
       page,
       query: {
         IndexName: TABLE.gsi2.name,
@@ -191,8 +183,11 @@ export class DynamoActivityLog implements ActivityLog {
    * unless an append registered them again meanwhile. Counters are left as they are.
    */
   async purgeBefore(before: Date): Promise<number> {
-    const cutoff = parseBefore(before).getTime();
-    const lastDay = dayOf(before);
+    // Parsed by core into a fresh Date inside the instant range: its day key is four-digit, and the caller's own
+    // Date (whose methods may throw or lie) is not read again.
+    const cut = parseInput(activityEventSchema.shape.occurredAt, before, 'before');
+    const cutoff = cut.getTime();
+    const lastDay = dayOf(cut);
     const days = await queryAll(
       this.context,
       {

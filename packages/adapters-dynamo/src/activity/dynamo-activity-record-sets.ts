@@ -34,7 +34,7 @@ export class DynamoActivityRecordSet implements RecordSet<ActivityEvent> {
 
   async scan(page?: ScanRequest): Promise<Page<ActivityEvent>> {
     const scope = 'recordSets.activity';
-    const { limit, cursor } = parseScanPage(page, scope, 2);
+    const { limit, cursor } = parseScanPage(page, scope, ['time', 'id']);
     const keyOf = (event: ActivityEvent) => [event.occurredAt.getTime(), event.id];
     const read = (partitions: readonly PartitionStart[], want: number) =>
       readPartitions(this.context, partitions, want, { toDomain: toActivity, what: 'activity.scan' });
@@ -92,7 +92,7 @@ export class DynamoActivityCountRecordSet implements RecordSet<DailyCount> {
 
   async scan(page?: ScanRequest): Promise<Page<DailyCount>> {
     const scope = 'recordSets.activityCounts';
-    const { limit, cursor } = parseScanPage(page, scope, 2);
+    const { limit, cursor } = parseScanPage(page, scope, ['text', 'text']);
     let start: Key | undefined;
     if (cursor) {
       start = activityKeys.counter(cursorOneOf(cursor, 0, activityVerbs), cursorString(cursor, 1));

@@ -3,6 +3,7 @@ import {
   recordKeys,
   type Comment,
   type Community,
+  type CursorPart,
   type Membership,
   type Page,
   type ScanRequest,
@@ -69,7 +70,7 @@ class PlainRecordSet<T> implements RecordSet<T> {
     private readonly options: {
       readonly name: 'memberships' | 'posts' | 'comments' | 'reactions';
       readonly partition: string;
-      readonly arity: number;
+      readonly parts: readonly CursorPart[];
       readonly startKey: (cursor: readonly (string | number)[]) => Record<string, string>;
       readonly keyOf: (record: T) => readonly (string | number)[];
       readonly toDomain: (item: Item) => T;
@@ -79,10 +80,10 @@ class PlainRecordSet<T> implements RecordSet<T> {
   ) {}
 
   async scan(page?: ScanRequest): Promise<Page<T>> {
-    const { name, partition, arity, startKey, keyOf, toDomain } = this.options;
+    const { name, partition, parts, startKey, keyOf, toDomain } = this.options;
     return recordSetScanPage(
       this.context,
-      { scope: `recordSets.${name}`, arity, partition, startKey, keyOf, toDomain, what: `${name}.scan` },
+      { scope: `recordSets.${name}`, parts, partition, startKey, keyOf, toDomain, what: `${name}.scan` },
       page,
     );
   }
@@ -106,7 +107,7 @@ export function membershipRecordSet(context: DynamoContext): RecordSet<Membershi
   return new PlainRecordSet<Membership>(context, {
     name: 'memberships',
     partition: communityKeys.membershipScanPartition,
-    arity: 2,
+    parts: ['id', 'id'],
     startKey: (cursor) => communityKeys.membershipScanStart(cursorString(cursor, 0), cursorString(cursor, 1)),
     keyOf: (membership) => [membership.communityId, membership.userId],
     toDomain: toMembership,
@@ -119,7 +120,7 @@ export function postRecordSet(context: DynamoContext): RecordSet<Post> {
   return new PlainRecordSet<Post>(context, {
     name: 'posts',
     partition: communityKeys.postScanPartition,
-    arity: 1,
+    parts: ['id'],
     startKey: (cursor) => communityKeys.postScanStart(cursorString(cursor, 0)),
     keyOf: (post) => [post.id],
     toDomain: toPost,
@@ -132,7 +133,7 @@ export function commentRecordSet(context: DynamoContext): RecordSet<Comment> {
   return new PlainRecordSet<Comment>(context, {
     name: 'comments',
     partition: communityKeys.commentScanPartition,
-    arity: 2,
+    parts: ['id', 'id'],
     startKey: (cursor) => communityKeys.commentScanStart(cursorString(cursor, 0), cursorString(cursor, 1)),
     keyOf: (comment) => [comment.postId, comment.id],
     toDomain: toComment,
@@ -145,7 +146,7 @@ export function reactionRecordSet(context: DynamoContext): RecordSet<Reaction> {
   return new PlainRecordSet<Reaction>(context, {
     name: 'reactions',
     partition: communityKeys.reactionScanPartition,
-    arity: 3,
+    parts: ['id', 'id', 'text'],
     startKey: (cursor) =>
       communityKeys.reactionScanStart(
         cursorString(cursor, 0),

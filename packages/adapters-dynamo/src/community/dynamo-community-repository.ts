@@ -34,7 +34,7 @@ import { communityKeys } from './community.keys.js';
 export function communitiesBySlug(scope: string, what: string) {
   return {
     scope,
-    arity: 2,
+    parts: ['text', 'id'] as const,
     partition: communityKeys.communityScanPartition,
     startKey: (cursor: readonly (string | number)[]) =>
       communityKeys.communityScanStart(cursorString(cursor, 0), cursorString(cursor, 1)),

@@ -126,7 +126,7 @@ export class DynamoMembershipRepository implements MembershipRepository {
     const community = parseId(communityId, 'communityId');
     return keysetPage(this.context, {
       scope: `memberships.listMembers:${community}`,
-      arity: 2,
+      parts: ['time', 'id'],
       page,
       query: indexPartitionQuery(TABLE.gsi1, communityKeys.membersPartition(community)),
       startKey: (cursor) => communityKeys.membersStart(community, cursorNumber(cursor, 0), cursorString(cursor, 1)),
@@ -140,7 +140,7 @@ export class DynamoMembershipRepository implements MembershipRepository {
     const user = parseId(userId, 'userId');
     return keysetPage(this.context, {
       scope: `memberships.listByUser:${user}`,
-      arity: 2,
+      parts: ['time', 'id'],
       page,
       query: indexPartitionQuery(TABLE.gsi2, communityKeys.membershipsPartition(user)),
       startKey: (cursor) => communityKeys.membershipsStart(user, cursorNumber(cursor, 0), cursorString(cursor, 1)),

@@ -135,7 +135,7 @@ export class DynamoPostRepository implements PostRepository {
     const community = parseId(communityId, 'communityId');
     return keysetPage(this.context, {
       scope: `posts.feed:${community}`,
-      arity: 2,
+      parts: ['time', 'id'],
       page,
       query: indexPartitionQuery(TABLE.gsi1, communityKeys.feedPartition(community), 'newestFirst'),
       startKey: (cursor) => communityKeys.feedStart(community, cursorNumber(cursor, 0), cursorString(cursor, 1)),
@@ -177,7 +177,7 @@ export class DynamoPostRepository implements PostRepository {
     const post = parseId(postId, 'postId');
     return keysetPage(this.context, {
       scope: `posts.listComments:${post}`,
-      arity: 2,
+      parts: ['time', 'id'],
       page,
       query: indexPartitionQuery(TABLE.gsi1, communityKeys.commentsPartition(post)),
       startKey: (cursor) => communityKeys.commentsStart(post, cursorNumber(cursor, 0), cursorString(cursor, 1)),

@@ -27,7 +27,7 @@ export class DynamoContentRecordSet implements RecordSet<Content> {
       this.context,
       {
         scope: 'recordSets.contents',
-        arity: 1,
+        parts: ['id'],
         partition: contentKeys.contentScanPartition,
         startKey: (cursor) => contentKeys.contentScanStart(cursorString(cursor, 0)),
         toDomain: toContent,
@@ -82,7 +82,7 @@ export class DynamoEnrollmentRecordSet implements RecordSet<Enrollment> {
       this.context,
       {
         scope: 'recordSets.enrollments',
-        arity: 2,
+        parts: ['id', 'id'],
         partition: contentKeys.enrollmentScanPartition,
         startKey: (cursor) => contentKeys.enrollmentScanStart(cursorString(cursor, 0), cursorString(cursor, 1)),
         toDomain: toEnrollment,

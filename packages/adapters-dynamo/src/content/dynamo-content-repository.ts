@@ -92,7 +92,7 @@ export class DynamoContentRepository implements ContentRepository {
     const keys = TABLE[index];
     return keysetPage(this.context, {
       scope: `contents.listPublished:${parsed.tag ?? ''}:${parsed.authorId ?? ''}`,
-      arity: 2,
+      parts: ['time', 'id'],
       page,
       query: {
         IndexName: keys.name,

@@ -118,7 +118,7 @@ export class DynamoEnrollmentRepository implements EnrollmentRepository {
     const user = parseId(userId, 'userId');
     return keysetPage(this.context, {
       scope: `enrollments.listByUser:${user}`,
-      arity: 2,
+      parts: ['time', 'id'],
       page,
       query: indexPartitionQuery(TABLE.gsi1, contentKeys.enrollmentsOfUser(user), 'newestFirst'),
       startKey: (cursor) => contentKeys.enrollmentByUserStart(user, cursorNumber(cursor, 0), cursorString(cursor, 1)),

@@ -57,7 +57,7 @@ export class DynamoEventRecordSet implements RecordSet<Event> {
       this.context,
       {
         scope: 'recordSets.events',
-        arity: 1,
+        parts: ['id'],
         partition: eventKeys.eventScanPartition,
         startKey: (cursor) => eventKeys.eventScanStart(cursorString(cursor, 0)),
         toDomain: toEvent,
@@ -127,7 +127,7 @@ export class DynamoRegistrationRecordSet implements RecordSet<Registration> {
       this.context,
       {
         scope: 'recordSets.registrations',
-        arity: 2,
+        parts: ['id', 'id'],
         partition: eventKeys.registrationScanPartition,
         startKey: (cursor) => eventKeys.registrationScanStart(cursorString(cursor, 0), cursorString(cursor, 1)),
         toDomain: toRegistration,

@@ -155,7 +155,7 @@ export class DynamoEventRepository implements EventRepository {
     const { index, partition, from } = eventKeys.upcomingQuery(parsed.from.getTime(), parsed.communityId);
     return keysetPage(this.context, {
       scope: `events.listUpcoming:${parsed.from.getTime()}:${parsed.communityId ?? ''}`,
-      arity: 2,
+      parts: ['time', 'id'],
       page,
       query: {
         IndexName: index.name,
@@ -337,7 +337,7 @@ export class DynamoEventRepository implements EventRepository {
     const { index, partition } = eventKeys.registrationsQuery(event, status);
     return keysetPage(this.context, {
       scope: `events.listRegistrations:${event}:${status ?? ''}`,
-      arity: 2,
+      parts: ['int', 'id'],
       page,
       query: {
         IndexName: index.name,

@@ -6,6 +6,7 @@ import {
   parseScanRequest,
   toPage,
   type CursorKey,
+  type CursorPart,
   type Page,
   type PageRequest,
   type ScanRequest,
@@ -34,8 +35,8 @@ export function indexPartitionQuery(
 export interface KeysetList<T> {
   /** Names the query and its filter values, so a cursor only resumes the query that issued it. */
   readonly scope: string;
-  /** How many values the cursor key holds. */
-  readonly arity: number;
+  /** The kind of each value of the cursor key (core checks each as it decodes a cursor). */
+  readonly parts: readonly CursorPart[];
   readonly page: PageRequest | undefined;
   readonly query: QueryShape;
   /** Rebuilds the ExclusiveStartKey (table and index keys) from a cursor's domain values, via the keys module. */
@@ -47,20 +48,20 @@ export interface KeysetList<T> {
 }
 
 /** Validates the page request and cursor before any I/O. */
-export function parsePage(page: PageRequest | undefined, scope: string, arity: number) {
+export function parsePage(page: PageRequest | undefined, scope: string, parts: readonly CursorPart[]) {
   const { cursor, limit } = parsePageRequest(page);
-  return { limit, cursor: cursor ? decodeCursor(scope, cursor, arity) : null };
+  return { limit, cursor: cursor ? (decodeCursor(scope, cursor, parts) as CursorKey) : null };
 }
 
 /** Validates a migration-face scan request (pages of up to MAX_SCAN_LIMIT) and its cursor before any I/O. */
-export function parseScanPage(page: ScanRequest | undefined, scope: string, arity: number) {
+export function parseScanPage(page: ScanRequest | undefined, scope: string, parts: readonly CursorPart[]) {
   const { cursor, limit } = parseScanRequest(page);
-  return { limit, cursor: cursor ? decodeCursor(scope, cursor, arity) : null };
+  return { limit, cursor: cursor ? (decodeCursor(scope, cursor, parts) as CursorKey) : null };
 }
 
 /** Fetches limit + 1 items (across LastEvaluatedKey when DynamoDB stops short) and makes the page. */
 export async function keysetPage<T>(context: DynamoContext, list: KeysetList<T>): Promise<Page<T>> {
-  const { limit, cursor } = parsePage(list.page, list.scope, list.arity);
+  const { limit, cursor } = parsePage(list.page, list.scope, list.parts);
   const start = cursor ? list.startKey(cursor) : undefined;
   const items = await queryItems(context, { ...list.query, ExclusiveStartKey: start }, limit + 1, list.what);
   return toPage(items.map(list.toDomain), limit, list.scope, list.keyOf);

@@ -1,4 +1,4 @@
-import { toPage, type CursorKey, type Page, type PageRequest, type ScanRequest } from '@cohort/core';
+import { toPage, type CursorKey, type CursorPart, type Page, type PageRequest, type ScanRequest } from '@cohort/core';
 import { TABLE } from '../table-definition.js';
 import type { DynamoContext } from './dynamo-context.js';
 import { countQuery, type Item, type Key } from './dynamo-ops.js';
@@ -20,7 +20,8 @@ export function scanIndexQuery(partition: string, before?: string): PartitionSta
 /** A record set (or list) served by one partition of the scan index. */
 export interface ScanIndexList<T> {
   readonly scope: string;
-  readonly arity: number;
+  /** The kind of each value of the cursor key. */
+  readonly parts: readonly CursorPart[];
   readonly partition: string;
   /** The ExclusiveStartKey (scan index and table keys) after the record a cursor names, via the keys module. */
   readonly startKey: (cursor: CursorKey) => Key;
@@ -35,7 +36,7 @@ export function scanIndexPage<T>(
   list: ScanIndexList<T>,
   page: PageRequest | undefined,
 ): Promise<Page<T>> {
-  return readScanIndex(context, list, parsePage(page, list.scope, list.arity));
+  return readScanIndex(context, list, parsePage(page, list.scope, list.parts));
 }
 
 /** A migration-face scan page (at most MAX_SCAN_LIMIT records), read as `scanIndexPage` reads a list's. */
@@ -44,7 +45,7 @@ export function recordSetScanPage<T>(
   list: ScanIndexList<T>,
   page: ScanRequest | undefined,
 ): Promise<Page<T>> {
-  return readScanIndex(context, list, parseScanPage(page, list.scope, list.arity));
+  return readScanIndex(context, list, parseScanPage(page, list.scope, list.parts));
 }
 
 async function readScanIndex<T>(

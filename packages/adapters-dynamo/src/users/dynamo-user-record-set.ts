@@ -15,7 +15,7 @@ export class DynamoUserRecordSet implements RecordSet<User> {
       this.context,
       {
         scope: 'recordSets.users',
-        arity: 1,
+        parts: ['id'],
         partition: userKeys.scanPartition,
         startKey: (cursor) => userKeys.scanStart(cursorString(cursor, 0)),
         toDomain: toUser,

@@ -122,7 +122,7 @@ export class DynamoUserRepository implements UserRepository {
       this.context,
       {
         scope: 'users.list',
-        arity: 1,
+        parts: ['id'],
         partition: userKeys.scanPartition,
         startKey: (cursor) => userKeys.scanStart(cursorString(cursor, 0)),
         toDomain: toUser,

@@ -10,15 +10,25 @@ interface MonthPartition {
   readonly to: Date;
 }
 
-/** The partition that holds `at`: `activity_events_2025_03` for March 2025 (UTC). */
+/** Midnight UTC on the first of `month` (0-based, may be 12) of `year`; Date.UTC would read years 0–99 as 1900–1999. */
+function monthStart(year: number, month: number): Date {
+  const start = new Date(0);
+  start.setUTCFullYear(year, month, 1);
+  return start;
+}
+
+/**
+ * The partition that holds `at`: `activity_events_2025_03` for March 2025 (UTC). Core keeps instants within
+ * 0001-01-01 … 9999-12-31, so every year has four digits; the last month's upper bound is 10000-01-01, which
+ * timestamptz holds.
+ */
 export function monthPartitionOf(at: Date): MonthPartition {
   const year = at.getUTCFullYear();
   const month = at.getUTCMonth();
-  const label = year < 0 ? `bc${-year}` : String(year).padStart(4, '0');
   return {
-    name: `activity_events_${label}_${String(month + 1).padStart(2, '0')}`,
-    from: new Date(Date.UTC(year, month, 1)),
-    to: new Date(Date.UTC(year, month + 1, 1)),
+    name: `activity_events_${String(year).padStart(4, '0')}_${String(month + 1).padStart(2, '0')}`,
+    from: monthStart(year, month),
+    to: monthStart(year, month + 1),
   };
 }
 

@@ -4,6 +4,9 @@ import { instant } from '../shared/text.js';
 
 export const registrationStatuses = ['registered', 'waitlisted', 'cancelled', 'attended'] as const;
 
+/** The largest position: what a 32-bit integer column holds, so every store keeps every position it is given. */
+export const MAX_POSITION = 2_147_483_647;
+
 /**
  * `position` is the registration's place in the event's arrival order (1, 2, 3…), unique within the event and
  * taken anew when a cancelled registration registers again; the waitlist is served in ascending position.
@@ -13,7 +16,7 @@ export const registrationSchema = z
     eventId: idSchema,
     userId: idSchema,
     status: z.enum(registrationStatuses),
-    position: z.number().int().min(1),
+    position: z.number().int().min(1).max(MAX_POSITION),
     registeredAt: instant(),
     updatedAt: instant(),
   })

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_PAGE_LIMIT } from './page.js';
+import { cursorSchema, DEFAULT_PAGE_LIMIT } from './page.js';
 import { parseInput } from './validation.js';
 
 /**
@@ -10,12 +10,12 @@ export const MAX_SCAN_LIMIT = 1000;
 
 export const scanRequestSchema = z
   .object({
-    cursor: z.string().max(2048).nullish(),
+    cursor: cursorSchema.nullish(),
     limit: z.number().int().min(1).max(MAX_SCAN_LIMIT).default(DEFAULT_PAGE_LIMIT),
   })
   .strict();
 
-/** Where a scan resumes (`cursor` from the previous page, absent for the first) and how many records to return. */
+/** Where a scan resumes (`cursor` from the previous page; absent or null for the first, never '') and how many records to return. */
 export type ScanRequest = z.input<typeof scanRequestSchema>;
 export type ParsedScanRequest = z.output<typeof scanRequestSchema>;
 

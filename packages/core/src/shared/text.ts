@@ -25,23 +25,8 @@ export const slug = (max: number) =>
     .max(max)
     .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'must be lower-case letters, digits and inner hyphens');
 
-/** A valid Date (zod rejects `new Date(NaN)`). */
-export const instant = () => z.date();
-
-/** A UTC calendar day, `YYYY-MM-DD`. */
-export const daySchema = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a YYYY-MM-DD day')
-  .refine(
-    (day) =>
-      !Number.isNaN(Date.parse(`${day}T00:00:00Z`)) && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day),
-    'must be a real calendar day',
-  );
-
-/** The UTC day an instant falls on, whatever the process time zone. */
-export function dayOf(at: Date): string {
-  return at.toISOString().slice(0, 10);
-}
+// Instants and days live in instant.ts; schemas import them from here with the other field builders.
+export { dayOf, daySchema, instant } from './instant.js';
 
 /** Whole non-negative counts such as memberCount. */
 export const count = () => z.number().int().min(0);
