@@ -1,4 +1,5 @@
 import {
+  CohortError,
   encodeCursor,
   recordKeys,
   type ActivityEvent,
@@ -115,6 +116,43 @@ function tampered(cursor: string): string[] {
     encodeCursor('some.other.query', [1, 'x']),
     'A'.repeat(2049),
   ];
+}
+
+/** Numbers no cursor holds: beyond Date's range, one millisecond outside 0001-01-01 … 9999-12-31, fractions, huge. */
+const FORGED_NUMBERS = [
+  8.64e15 + 1,
+  -8.64e15 - 1,
+  Date.parse('9999-12-31T23:59:59.999Z') + 1,
+  Date.parse('0001-01-01T00:00:00.000Z') - 1,
+  1e300,
+  0.5,
+  Number.MAX_SAFE_INTEGER + 2,
+];
+/** Strings no cursor holds: empty, NUL, longer than any key. */
+const FORGED_STRINGS = ['', '\u0000', 'x'.repeat(1100)];
+
+/**
+ * Cursors with this list's scope and a valid checksum whose key values were never issued: each value in turn out of
+ * range or of the other kind, and keys one value short or long.
+ */
+function forged(cursor: string): { name: string; cursor: string }[] {
+  const [body = ''] = cursor.split('.');
+  const decoded = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { s: string; k: (string | number)[] };
+  const result: { name: string; cursor: string }[] = [];
+  decoded.k.forEach((value, index) => {
+    const replacements: (string | number)[] =
+      typeof value === 'number' ? [...FORGED_NUMBERS, String(value)] : [...FORGED_STRINGS, 0];
+    for (const replacement of replacements) {
+      const key = decoded.k.map((part, at) => (at === index ? replacement : part));
+      result.push({
+        name: `key[${index}] = ${JSON.stringify(replacement).slice(0, 20)}`,
+        cursor: encodeCursor(decoded.s, key),
+      });
+    }
+  });
+  result.push({ name: 'a key one value short', cursor: encodeCursor(decoded.s, decoded.k.slice(0, -1)) });
+  result.push({ name: 'a key one value long', cursor: encodeCursor(decoded.s, [...decoded.k, decoded.k[0] ?? 0]) });
+  return result;
 }
 
 /** Hands out fresh UTC days of a random far-off year, so daily counters made here are this group's own. */
@@ -704,6 +742,31 @@ export function paginationContract(context: ContractContext): void {
           foreign.push(await cursorOf(nextScope.fetch));
           await expectCohortError(nextScope.fetch({ cursor: own, limit: 2 }), 'VALIDATION');
           for (const cursor of foreign) await expectCohortError(scope.fetch({ cursor, limit: 2 }), 'VALIDATION');
+        });
+
+        it('rejects forged cursors (valid checksum and scope, values out of range or of the wrong kind) with VALIDATION', async () => {
+          const store = storeFor(listCase);
+          const scope = await listCase.seed(store, 3, mixedTimes(Date.now()));
+          const cursor = await cursorOf(scope.fetch);
+          const failures: string[] = [];
+          for (const forgedCursor of forged(cursor)) {
+            const outcome = await scope
+              .fetch({ cursor: forgedCursor.cursor, limit: 2 })
+              .catch((error: unknown) => error);
+            if (!CohortError.is(outcome, 'VALIDATION')) {
+              const detail = outcome instanceof Error ? `${outcome.name}: ${outcome.message}` : 'a page';
+              failures.push(`${forgedCursor.name}: ${detail.slice(0, 200)}`);
+            }
+          }
+          expect(failures, failures.join('\n')).toEqual([]);
+          expect((await scope.fetch({ cursor, limit: 2 })).items.length).toBeGreaterThan(0);
+        });
+
+        it('rejects an empty-string cursor with VALIDATION (only an absent or null cursor means the first page)', async () => {
+          const store = storeFor(listCase);
+          const scope = await listCase.seed(store, 2, mixedTimes(Date.now()));
+          await expectCohortError(scope.fetch({ cursor: '', limit: 1 }), 'VALIDATION');
+          expect((await scope.fetch({ cursor: null, limit: 1 })).items).toHaveLength(1);
         });
 
         it('rejects limits 0, one over the maximum, 2.5 and -1 (and unknown page options) with VALIDATION', async () => {
