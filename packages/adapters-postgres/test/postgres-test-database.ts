@@ -16,11 +16,26 @@ export async function createDatabase(serverUrl: string, name: string): Promise<s
   return url.toString();
 }
 
-/** Drops a database made by `createDatabase`, disconnecting anyone still on it. */
+/**
+ * Drops a database made by `createDatabase`, disconnecting anyone still on it. Its change feed's replication slots go
+ * first (a database with a slot cannot be dropped; slots are the server's, and a test's readers may still hold them).
+ */
 export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
-  await withClient(serverUrl, (client) =>
-    client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`),
-  );
+  await withClient(serverUrl, async (client) => {
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const { rows } = await client.query<{ slot: string; pid: number | null }>(
+        'SELECT slot_name AS slot, active_pid AS pid FROM pg_replication_slots WHERE database = $1',
+        [name],
+      );
+      if (rows.length === 0) break;
+      for (const { slot, pid } of rows) {
+        if (pid !== null) await client.query('SELECT pg_terminate_backend($1)', [pid]);
+        else await client.query('SELECT pg_drop_replication_slot($1)', [slot]).catch(() => undefined);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
+  });
 }
 
 async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {

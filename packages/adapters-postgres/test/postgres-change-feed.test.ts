@@ -1,0 +1,179 @@
+import { CohortError, type Change, type ChangeFeed, type ChangeReader, type User } from '@cohort/core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { feedConfigurationProblem, feedSettingsSql } from '../src/feed/replication-slots.js';
+import { openTestStore, type TestStore } from './postgres-test-database.js';
+
+const serverUrl = inject('postgresUrl');
+
+function user(id = crypto.randomUUID(), name = 'Ada'): User {
+  const at = new Date('2026-01-02T03:04:05.678Z');
+  return {
+    id,
+    email: `${id}@example.com`,
+    displayName: name,
+    role: 'learner',
+    status: 'active',
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+}
+
+/** Reads until `count` changes came (or 5 s passed). */
+async function readAtLeast(reader: ChangeReader, count: number, limit = count): Promise<Change[]> {
+  const changes: Change[] = [];
+  const until = Date.now() + 5_000;
+  while (changes.length < count && Date.now() < until) {
+    changes.push(...(await reader.read({ waitMs: 500, limit: limit - changes.length })));
+  }
+  return changes;
+}
+
+const uniqueName = (): string => `t${crypto.randomUUID().replace(/-/g, '').slice(0, 12)}`;
+
+describe('PostgresChangeFeed', () => {
+  let opened: TestStore;
+  let feed: ChangeFeed;
+
+  beforeAll(async () => {
+    opened = await openTestStore(serverUrl);
+    feed = opened.store.changeFeed as ChangeFeed;
+  }, 60_000);
+
+  afterAll(async () => {
+    await opened.close();
+  });
+
+  it('delivers a record exactly as scan returns it, and its delete', async () => {
+    const name = uniqueName();
+    await feed.createSubscription(name);
+    const ada = user();
+    await opened.store.recordSets.users.putMany([ada]);
+    await opened.dataSource.query('DELETE FROM users WHERE id = $1', [ada.id]);
+    const reader = await feed.openReader(name);
+    try {
+      const all = await readAtLeast(reader, 2);
+      expect(all.map((change) => [change.recordSet, change.op, change.key])).toEqual([
+        ['users', 'upsert', ada.id],
+        ['users', 'delete', ada.id],
+      ]);
+      expect(all[0]?.record).toEqual(ada);
+      expect(all[1]?.record).toBeNull();
+      expect(all[0]?.committedAt).toBeInstanceOf(Date);
+    } finally {
+      await reader.close();
+      await feed.dropSubscription(name);
+    }
+  });
+
+  it('never emits the internal tables (activity_ids, its own tables)', async () => {
+    const name = uniqueName();
+    await feed.createSubscription(name);
+    const actorId = crypto.randomUUID();
+    await opened.store.activity.append([
+      {
+        actorId,
+        verb: 'joined',
+        object: { type: 'community', id: crypto.randomUUID() },
+        occurredAt: new Date('2026-03-04T05:06:07.000Z'),
+        metadata: {},
+      },
+    ] as never);
+    const reader = await feed.openReader(name);
+    try {
+      const changes = await readAtLeast(reader, 2, 10);
+      expect(new Set(changes.map((change) => change.recordSet))).toEqual(new Set(['activity', 'activityCounts']));
+      const [event] = await opened.store.recordSets.activity.scan().then((page) => page.items);
+      expect(changes.find((change) => change.recordSet === 'activity')?.record).toEqual(event);
+      const [count] = await opened.store.recordSets.activityCounts.scan().then((page) => page.items);
+      expect(changes.find((change) => change.recordSet === 'activityCounts')?.record).toEqual(count);
+    } finally {
+      await reader.close();
+      await feed.dropSubscription(name);
+    }
+  });
+
+  it('redelivers a change received but not acknowledged, even after keepalives', async () => {
+    const name = uniqueName();
+    await feed.createSubscription(name);
+    const first = user();
+    const second = user();
+    await opened.store.recordSets.users.putMany([first]);
+    await opened.store.recordSets.users.putMany([second]);
+    let reader = await feed.openReader(name);
+    const read = await readAtLeast(reader, 2);
+    expect(read.map((change) => change.key)).toEqual([first.id, second.id]);
+    await reader.acknowledge((read[0] as { position: string }).position);
+    // Force a keepalive exchange: the server asks for a reply once the client is behind, and writes elsewhere move
+    // the WAL on. pg-logical-replication would acknowledge the received (unacknowledged) second change here.
+    await opened.dataSource.query('SELECT pg_switch_wal()');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await reader.close();
+    reader = await feed.openReader(name);
+    try {
+      const again = await readAtLeast(reader, 1, 10);
+      expect(again.map((change) => change.key)).toEqual([second.id]);
+    } finally {
+      await reader.close();
+      await feed.dropSubscription(name);
+    }
+  });
+
+  it('refuses a second reader of one subscription (CONFLICT) and shows lag in bytes and time', async () => {
+    const name = uniqueName();
+    await feed.createSubscription(name);
+    await opened.store.recordSets.users.putMany([user()]);
+    const [idle] = (await feed.listSubscriptions()).filter((info) => info.name === name);
+    expect(idle?.reading).toBe(false);
+    expect(idle?.lag.bytes).toBeGreaterThan(0);
+    expect(idle?.lag.ms).toBeGreaterThanOrEqual(0);
+    const reader = await feed.openReader(name);
+    try {
+      await expect(feed.openReader(name)).rejects.toSatisfy((error) => CohortError.is(error, 'CONFLICT'));
+      const [reading] = (await feed.listSubscriptions()).filter((info) => info.name === name);
+      expect(reading?.reading).toBe(true);
+    } finally {
+      await reader.close();
+      await feed.dropSubscription(name);
+    }
+  });
+
+  it('a dropped slot is POSITION_LOST', async () => {
+    const name = uniqueName();
+    await feed.createSubscription(name);
+    const [{ slot } = { slot: '' }] = await opened.dataSource.query<{ slot: string }[]>(
+      `SELECT slot_name AS slot FROM pg_replication_slots WHERE slot_name LIKE '%\\_' || $1`,
+      [name],
+    );
+    await opened.dataSource.query('SELECT pg_drop_replication_slot($1)', [slot]);
+    await expect(feed.openReader(name)).rejects.toSatisfy((error) => CohortError.is(error, 'POSITION_LOST'));
+    await feed.dropSubscription(name);
+  });
+});
+
+describe('feedConfigurationProblem', () => {
+  it('names wal_level when the server is below logical', () => {
+    const problem = feedConfigurationProblem({ walLevel: 'replica', canReplicate: true });
+    expect(problem?.code).toBe('UNAVAILABLE');
+    expect(problem?.message).toMatch(/wal_level = logical/);
+    expect(problem?.message).toMatch(/wal_level = replica/);
+  });
+
+  it('names REPLICATION for a role without it', () => {
+    const problem = feedConfigurationProblem({ walLevel: 'logical', canReplicate: false });
+    expect(problem?.code).toBe('FORBIDDEN');
+    expect(problem?.message).toMatch(/REPLICATION/);
+  });
+
+  it('finds nothing wrong with the test server (read with the same query the feed runs)', async () => {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ walLevel: string; canReplicate: boolean }>(feedSettingsSql);
+      expect(feedConfigurationProblem(rows[0] as { walLevel: string; canReplicate: boolean })).toBeNull();
+    } finally {
+      await client.end();
+    }
+  });
+});
