@@ -1,6 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { dynamoModule, ensureTable } from '@cohort/adapters-dynamo';
+import { createDynamoClient, dynamoModule, ensureTable } from '@cohort/adapters-dynamo';
 import { createPostgresDataSource, postgresModule, runPostgresMigrations } from '@cohort/adapters-postgres';
 import type { CohortServices } from '@cohort/core';
 import { memoryModule } from '@cohort/adapters-memory';
@@ -59,7 +58,8 @@ export async function startPlatform(
 
     if (config.dynamo) {
       const { endpoint, region, credentials, tableName } = config.dynamo;
-      const low = new DynamoDBClient({
+      // Request and connection timeouts (the SDK's defaults have none), within the store's deadline (timeoutMs).
+      const low = createDynamoClient({
         region,
         ...(endpoint ? { endpoint } : {}),
         ...(credentials ? { credentials } : {}),

@@ -1,5 +1,6 @@
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDynamoClient } from '@cohort/adapters-dynamo';
 import { inject } from 'vitest';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
@@ -41,7 +42,8 @@ export function testClients(options: { guard?: boolean } = {}): {
   low: DynamoDBClient;
   client: DynamoDBDocumentClient;
 } {
-  const low = new DynamoDBClient({
+  // As a service would build it: request and connection timeouts within the store's deadline.
+  const low = createDynamoClient({
     endpoint: testEndpoint(),
     region: 'local',
     credentials: { accessKeyId: 'cohort', secretAccessKey: 'cohort' },

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { dynamoModule, ensureTable } from '@cohort/adapters-dynamo';
+import { createDynamoClient, dynamoModule, ensureTable } from '@cohort/adapters-dynamo';
 import { createPostgresDataSource, postgresModule, runPostgresMigrations } from '@cohort/adapters-postgres';
 import { CohortError, systemClock, type Clock, type PortName } from '@cohort/core';
 import { createMemoryStore, memoryModule } from '@cohort/adapters-memory';
@@ -172,7 +172,8 @@ async function openDynamo(ports: PortName[], options: OpenStoresOptions, cleanup
     where = `DYNAMODB_ENDPOINT ${endpoint}`;
     // Real credentials when the environment has some; DynamoDB Local accepts any.
     const credentials = env['AWS_ACCESS_KEY_ID'] ? undefined : { accessKeyId: 'cohort', secretAccessKey: 'cohort' };
-    low = new DynamoDBClient({
+    // Request and connection timeouts (createDynamoClient): the SDK's defaults have none.
+    low = createDynamoClient({
       endpoint,
       region: env['AWS_REGION'] ?? 'local',
       ...(credentials ? { credentials } : {}),
@@ -189,7 +190,7 @@ async function openDynamo(ports: PortName[], options: OpenStoresOptions, cleanup
     });
     endpoint = server.endpoint;
     where = server.kind === 'docker' ? 'a Docker container' : 'DynamoDB Local';
-    low = new DynamoDBClient({ endpoint, region: server.region, credentials: server.credentials });
+    low = createDynamoClient({ endpoint, region: server.region, credentials: server.credentials });
   }
   cleanups.push(() => Promise.resolve(low.destroy()));
   const client = DynamoDBDocumentClient.from(low);
