@@ -154,6 +154,26 @@ export { recordSetNames } from './migration/record-sets.js';
 export type { RecordSetName, RecordSets } from './migration/record-sets.js';
 export { parseRecords, recordKeys, recordSchemas } from './migration/record-keys.js';
 export type { RecordOf } from './migration/record-keys.js';
+export {
+  DEFAULT_FEED_READ_LIMIT,
+  MAX_FEED_READ_LIMIT,
+  MAX_FEED_WAIT_MS,
+  MAX_SUBSCRIPTION_NAME,
+  decodeFeedPosition,
+  encodeFeedPosition,
+  parseReadOptions,
+  parseSubscriptionName,
+  parseSubscriptionOptions,
+  positionNotIssued,
+} from './migration/change-feed.js';
+export type {
+  Change,
+  ChangeFeed,
+  ChangeReader,
+  ReadOptions,
+  SubscriptionInfo,
+  SubscriptionOptions,
+} from './migration/change-feed.js';
 export type { CohortStore, PortName } from './store.js';
 export { recordSetPorts } from './store.js';
 export { TOKENS } from './tokens.js';

@@ -5,6 +5,7 @@ import type { PostRepository } from './community/post-repository.js';
 import type { ContentRepository } from './content/content-repository.js';
 import type { EnrollmentRepository } from './content/enrollment-repository.js';
 import type { EventRepository } from './events/event-repository.js';
+import type { ChangeFeed } from './migration/change-feed.js';
 import type { RecordSetName, RecordSets } from './migration/record-sets.js';
 import type { UserRepository } from './users/user-repository.js';
 
@@ -19,10 +20,15 @@ export interface CohortStore {
   readonly posts: PostRepository;
   readonly activity: ActivityLog;
   readonly recordSets: RecordSets;
+  /**
+   * Every committed change of every record set, from durable named subscriptions. Optional: an adapter without one
+   * still type-checks (and declares why to the contract suite); a hybrid wiring or a strangler has no single feed.
+   */
+  readonly changeFeed?: ChangeFeed;
 }
 
-/** The repository ports of a store by name (everything but the migration face). */
-export type PortName = Exclude<keyof CohortStore, 'recordSets'>;
+/** The repository ports of a store by name (everything but the migration face and the change feed). */
+export type PortName = Exclude<keyof CohortStore, 'recordSets' | 'changeFeed'>;
 
 /**
  * The port whose store holds each record set (registrations live with events, comments and reactions with posts,

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { CohortError, type CohortErrorCode } from '../src/index.js';
 
-const codes: CohortErrorCode[] = ['VALIDATION', 'NOT_FOUND', 'CONFLICT', 'CONCURRENCY', 'FORBIDDEN', 'UNAVAILABLE'];
+const codes: CohortErrorCode[] = [
+  'VALIDATION',
+  'NOT_FOUND',
+  'CONFLICT',
+  'CONCURRENCY',
+  'FORBIDDEN',
+  'UNAVAILABLE',
+  'POSITION_LOST',
+];
 
 describe('CohortError.is', () => {
   it('recognizes a CohortError, and filters by code', () => {
@@ -63,5 +71,6 @@ describe('CohortError', () => {
     expect(CohortError.concurrency('User', 'u1', 3).code).toBe('CONCURRENCY');
     expect(CohortError.forbidden('no').code).toBe('FORBIDDEN');
     expect(CohortError.unavailable('down').code).toBe('UNAVAILABLE');
+    expect(CohortError.positionLost('gone').code).toBe('POSITION_LOST');
   });
 });

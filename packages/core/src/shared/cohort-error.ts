@@ -1,5 +1,11 @@
-/** Every failure that crosses a port is one of these codes; callers switch on `code`, never on messages. */
-export type CohortErrorCode = 'VALIDATION' | 'NOT_FOUND' | 'CONFLICT' | 'CONCURRENCY' | 'FORBIDDEN' | 'UNAVAILABLE';
+/**
+ * Every failure that crosses a port is one of these codes; callers switch on `code`, never on messages.
+ * POSITION_LOST is the change feed's: the store no longer holds the changes after a position (past its retention, or
+ * its log was dropped), so the consumer must take a new snapshot. It is none of the others: the position is well
+ * formed (not VALIDATION), retrying cannot bring the changes back (not UNAVAILABLE), and the cure is specific.
+ */
+export type CohortErrorCode =
+  'VALIDATION' | 'NOT_FOUND' | 'CONFLICT' | 'CONCURRENCY' | 'FORBIDDEN' | 'UNAVAILABLE' | 'POSITION_LOST';
 
 /** One problem with an input, with the path of the offending field (as zod reports it). */
 export interface ValidationIssue {
@@ -61,5 +67,10 @@ export class CohortError extends Error {
 
   static unavailable(message: string, cause?: unknown): CohortError {
     return new CohortError('UNAVAILABLE', message, { cause });
+  }
+
+  /** A change-feed position the store can no longer serve: the changes after it are gone, take a new snapshot. */
+  static positionLost(message: string, cause?: unknown): CohortError {
+    return new CohortError('POSITION_LOST', message, { cause });
   }
 }
