@@ -4,6 +4,7 @@ import { TestClock } from '../clock/test-clock.js';
 import type { ContractContext } from './contract-context.js';
 import { Fixtures } from './fixtures.js';
 import { activityContract } from './groups/activity.contract.js';
+import { changeFeedContract, type ChangeFeedContractOptions } from './groups/change-feed.contract.js';
 import { communityContract } from './groups/community.contract.js';
 import { concurrencyContract } from './groups/concurrency.contract.js';
 import { contentContract } from './groups/content.contract.js';
@@ -38,12 +39,18 @@ export interface ContractSuiteOptions {
    * suite fails at once rather than pass without the zone in effect.
    */
   readonly timeZone?: string;
+  /**
+   * The change-feed group. A store without `changeFeed` must declare why (`{ absent: 'reason' }`, reported as a
+   * skipped test titled with it); otherwise the group fails, asking for the feed or the reason. A store with a feed
+   * may give `losePosition` to have the group check POSITION_LOST.
+   */
+  readonly changeFeed?: ChangeFeedContractOptions;
 }
 
 /**
  * Registers the whole contract suite (every port, plus validation, pagination, concurrency, migration face,
- * errors, time, hostile text, the instant range and hostile input) with vitest. Call it from one spec file of your
- * adapter.
+ * errors, time, hostile text, the instant range, hostile input and the change feed) with vitest. Call it from one
+ * spec file of your adapter.
  */
 export function runContractSuite(options: ContractSuiteOptions): void {
   const clock = new TestClock();
@@ -93,6 +100,7 @@ export function runContractSuite(options: ContractSuiteOptions): void {
     hostileTextContract(context);
     instantRangeContract(context);
     hostileInputContract(context);
+    changeFeedContract(context, options.changeFeed);
   });
 }
 
