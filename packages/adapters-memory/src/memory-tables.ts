@@ -9,9 +9,12 @@ import type {
   Membership,
   Post,
   Reaction,
+  RecordOf,
+  RecordSetName,
   Registration,
   User,
 } from '@cohort/core';
+import type { MemoryChangeLog } from './memory-change-log.js';
 
 /** A deep copy that keeps Dates: what goes into a table and what comes out of a port is never shared with callers. */
 export function copyOf<T>(value: T): T {
@@ -27,14 +30,20 @@ export async function roundTrip(): Promise<void> {
   await Promise.resolve();
 }
 
+/** Hears every row a table sets (with the stored record) or deletes (with null), inside the write that does it. */
+export type RowListener<V> = (key: string, record: V | null) => void;
+
 /**
  * One record set held in memory, keyed by its record key. The table keeps its own copy of every record it is
  * given; records inside are replaced, never mutated, so a copy handed out can never drift from, or change, the store.
+ * Every write goes through `set` and `delete`, which tell the listener: that is how the change feed sees them all.
  */
 export class Table<V> {
   private readonly rows = new Map<string, V>();
   // The migration face scans in key order; adding or removing a key invalidates the sorted list, replacing does not.
   private sortedCache: string[] | null = null;
+
+  constructor(private readonly listener?: RowListener<V>) {}
 
   get size(): number {
     return this.rows.size;
@@ -51,12 +60,17 @@ export class Table<V> {
   /** Stores a copy of `value` under `key`, replacing what was there. */
   set(key: string, value: V): void {
     if (!this.rows.has(key)) this.sortedCache = null;
-    this.rows.set(key, copyOf(value));
+    const stored = copyOf(value);
+    this.rows.set(key, stored);
+    this.listener?.(key, stored);
   }
 
   delete(key: string): boolean {
     const deleted = this.rows.delete(key);
-    if (deleted) this.sortedCache = null;
+    if (deleted) {
+      this.sortedCache = null;
+      this.listener?.(key, null);
+    }
     return deleted;
   }
 
@@ -107,22 +121,28 @@ export interface MemoryTables {
   readonly activityCounts: Table<DailyCount>;
 }
 
-export function createMemoryTables(): MemoryTables {
+/**
+ * The tables of a new, empty store. Every record-set table reports its writes to `log` (when given); the indexes and
+ * the hidden sequences are not record sets, so nothing of them reaches the change feed.
+ */
+export function createMemoryTables(log?: MemoryChangeLog): MemoryTables {
+  const table = <N extends RecordSetName>(name: N): Table<RecordOf<N>> =>
+    new Table<RecordOf<N>>(log ? (key, record) => log.record(name, key, record) : undefined);
   return {
-    users: new Table(),
+    users: table('users'),
     userIdsByEmail: new Map(),
-    contents: new Table(),
-    enrollments: new Table(),
-    events: new Table(),
-    registrations: new Table(),
+    contents: table('contents'),
+    enrollments: table('enrollments'),
+    events: table('events'),
+    registrations: table('registrations'),
     lastPositions: new Map(),
-    communities: new Table(),
+    communities: table('communities'),
     communityIdsBySlug: new Map(),
-    memberships: new Table(),
-    posts: new Table(),
-    comments: new Table(),
-    reactions: new Table(),
-    activity: new Table(),
-    activityCounts: new Table(),
+    memberships: table('memberships'),
+    posts: table('posts'),
+    comments: table('comments'),
+    reactions: table('reactions'),
+    activity: table('activity'),
+    activityCounts: table('activityCounts'),
   };
 }

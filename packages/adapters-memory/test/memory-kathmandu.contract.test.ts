@@ -1,8 +1,3 @@
-import { runContractSuite } from '@cohort/testkit';
-import { createMemoryStore } from '../src/index.js';
+import { runMemoryContract } from './memory-contract.js';
 
-runContractSuite({
-  name: 'memory',
-  timeZone: 'Asia/Kathmandu',
-  setup: ({ clock }) => Promise.resolve(createMemoryStore({ clock })),
-});
+runMemoryContract('Asia/Kathmandu');

@@ -1,4 +1,3 @@
-import { runContractSuite } from '@cohort/testkit';
-import { createMemoryStore } from '../src/index.js';
+import { runMemoryContract } from './memory-contract.js';
 
-runContractSuite({ name: 'memory', setup: ({ clock }) => Promise.resolve(createMemoryStore({ clock })) });
+runMemoryContract();
