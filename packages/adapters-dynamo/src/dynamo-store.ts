@@ -15,6 +15,7 @@ import { DynamoPostRepository } from './community/dynamo-post-repository.js';
 import { DynamoContentRecordSet, DynamoEnrollmentRecordSet } from './content/dynamo-content-record-sets.js';
 import { DynamoContentRepository } from './content/dynamo-content-repository.js';
 import { DynamoEnrollmentRepository } from './content/dynamo-enrollment-repository.js';
+import { DynamoControlRecords } from './control/dynamo-control-records.js';
 import { DynamoEventRecordSet, DynamoRegistrationRecordSet } from './events/dynamo-event-record-sets.js';
 import { DynamoEventRepository } from './events/dynamo-event-repository.js';
 import type { DynamoContext } from './shared/dynamo-context.js';
@@ -90,6 +91,7 @@ export function createDynamoStore(options: DynamoStoreOptions): CohortStore {
       activity: new DynamoActivityRecordSet(context),
       activityCounts: new DynamoActivityCountRecordSet(context),
     },
+    control: new DynamoControlRecords(context),
   };
   return underDeadlines(store, timeoutMs);
 }

@@ -4,6 +4,7 @@ import { MemoryChangeFeed } from './memory-change-feed.js';
 import { MemoryChangeLog } from './memory-change-log.js';
 import { MemoryCommunityRepository } from './memory-community-repository.js';
 import { MemoryContentRepository } from './memory-content-repository.js';
+import { MemoryControlRecords } from './memory-control-records.js';
 import { MemoryEnrollmentRepository } from './memory-enrollment-repository.js';
 import { MemoryEventRepository } from './memory-event-repository.js';
 import { MemoryMembershipRepository } from './memory-membership-repository.js';
@@ -55,6 +56,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     posts: new MemoryPostRepository(tables, clock),
     activity: new MemoryActivityLog(tables, clock),
     recordSets: createMemoryRecordSets(tables),
+    control: new MemoryControlRecords(),
     changeFeed: new MemoryChangeFeed(log, clock),
   };
 }

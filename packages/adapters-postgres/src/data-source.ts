@@ -18,6 +18,7 @@ import { CreateEvents1732406400002 } from './migrations/1732406400002-create-eve
 import { CreateCommunity1732406400003 } from './migrations/1732406400003-create-community.js';
 import { CreateActivityLog1732406400004 } from './migrations/1732406400004-create-activity-log.js';
 import { CreateChangeFeed1732406400005 } from './migrations/1732406400005-create-change-feed.js';
+import { CreateControlRecords1732406400020 } from './migrations/1732406400020-create-control-records.js';
 import { quoteIdentifier } from './shared/postgres-client.js';
 import { toCohortError } from './shared/postgres-errors.js';
 import { DEFAULT_TIMEOUT_MS } from './shared/deadline.js';
@@ -49,6 +50,7 @@ export const postgresMigrations = [
   CreateCommunity1732406400003,
   CreateActivityLog1732406400004,
   CreateChangeFeed1732406400005,
+  CreateControlRecords1732406400020,
 ];
 
 /** The table where TypeORM records which migrations ran. */

@@ -7,6 +7,7 @@ import { PostgresMembershipRepository } from './community/postgres-membership-re
 import { PostgresPostRepository } from './community/postgres-post-repository.js';
 import { PostgresContentRepository } from './content/postgres-content-repository.js';
 import { PostgresEnrollmentRepository } from './content/postgres-enrollment-repository.js';
+import { PostgresControlRecords } from './control/postgres-control-records.js';
 import { PostgresEventRepository } from './events/postgres-event-repository.js';
 import { PostgresChangeFeed } from './feed/postgres-change-feed.js';
 import { createPostgresRecordSets } from './migration/postgres-record-sets.js';
@@ -52,6 +53,7 @@ export function createPostgresStore(options: PostgresStoreOptions): CohortStore 
       posts: new PostgresPostRepository(db, clock),
       activity: new PostgresActivityLog(db, partitions, clock),
       recordSets: createPostgresRecordSets(db, partitions),
+      control: new PostgresControlRecords(db),
       changeFeed: new PostgresChangeFeed(db, options.dataSource, timeoutMs),
     },
     timeoutMs,

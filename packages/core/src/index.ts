@@ -174,6 +174,17 @@ export type {
   SubscriptionInfo,
   SubscriptionOptions,
 } from './migration/change-feed.js';
+export {
+  MAX_CONTROL_KEY,
+  MAX_CONTROL_LIST,
+  MAX_CONTROL_VALUE,
+  controlVersionMismatch,
+  encodeControlValue,
+  parseControlKey,
+  parseControlPrefix,
+  parseControlVersion,
+} from './migration/control-records.js';
+export type { ControlRecord, ControlRecords } from './migration/control-records.js';
 export type { CohortStore, PortName } from './store.js';
 export { recordSetPorts } from './store.js';
 export { TOKENS } from './tokens.js';

@@ -6,6 +6,7 @@ import type { ContentRepository } from './content/content-repository.js';
 import type { EnrollmentRepository } from './content/enrollment-repository.js';
 import type { EventRepository } from './events/event-repository.js';
 import type { ChangeFeed } from './migration/change-feed.js';
+import type { ControlRecords } from './migration/control-records.js';
 import type { RecordSetName, RecordSets } from './migration/record-sets.js';
 import type { UserRepository } from './users/user-repository.js';
 
@@ -25,10 +26,12 @@ export interface CohortStore {
    * still type-checks (and declares why to the contract suite); a hybrid wiring or a strangler has no single feed.
    */
   readonly changeFeed?: ChangeFeed;
+  /** Versioned JSON records with compare-and-set, for what a fleet must agree on (phases, leases); optional. */
+  readonly control?: ControlRecords;
 }
 
 /** The repository ports of a store by name (everything but the migration face and the change feed). */
-export type PortName = Exclude<keyof CohortStore, 'recordSets' | 'changeFeed'>;
+export type PortName = Exclude<keyof CohortStore, 'recordSets' | 'changeFeed' | 'control'>;
 
 /**
  * The port whose store holds each record set (registrations live with events, comments and reactions with posts,

@@ -5,6 +5,7 @@ export { runContractSuite } from './contract/run-contract-suite.js';
 export type { ContractSuiteOptions } from './contract/run-contract-suite.js';
 export { readUntil } from './contract/read-until.js';
 export type { ChangeFeedContractOptions, LosePositionTarget } from './contract/groups/change-feed.contract.js';
+export type { ControlRecordsContractOptions } from './contract/groups/control-records.contract.js';
 export { expectCohortError } from './contract/expect-cohort-error.js';
 export { collectAll } from './contract/groups/collect-pages.js';
 export { TestClock } from './clock/test-clock.js';

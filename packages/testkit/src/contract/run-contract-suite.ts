@@ -8,6 +8,7 @@ import { changeFeedContract, type ChangeFeedContractOptions } from './groups/cha
 import { communityContract } from './groups/community.contract.js';
 import { concurrencyContract } from './groups/concurrency.contract.js';
 import { contentContract } from './groups/content.contract.js';
+import { controlRecordsContract, type ControlRecordsContractOptions } from './groups/control-records.contract.js';
 import { errorsContract } from './groups/errors.contract.js';
 import { eventsContract } from './groups/events.contract.js';
 import { hostileInputContract } from './groups/hostile-input.contract.js';
@@ -45,6 +46,8 @@ export interface ContractSuiteOptions {
    * may give `losePosition` to have the group check POSITION_LOST.
    */
   readonly changeFeed?: ChangeFeedContractOptions;
+  /** The control-records group. A store without `control` must declare why (`{ absent: 'reason' }`). */
+  readonly controlRecords?: ControlRecordsContractOptions;
 }
 
 /**
@@ -101,6 +104,7 @@ export function runContractSuite(options: ContractSuiteOptions): void {
     instantRangeContract(context);
     hostileInputContract(context);
     changeFeedContract(context, options.changeFeed);
+    controlRecordsContract(context, options.controlRecords);
   });
 }
 
