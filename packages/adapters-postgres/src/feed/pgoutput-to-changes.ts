@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { CohortError, recordKeys, type RecordOf, type RecordSetName } from '@cohort/core';
 import type { Pgoutput } from 'pg-logical-replication';
 import {
@@ -98,6 +99,8 @@ export function rowChanges(
     if (old === null) throw unreadable(table, 'a delete without its key');
     return [deletion(table, old)];
   }
+  // A write of hidden state only (the event's next registration position, say) leaves the record as it was: no change.
+  if (message.tag === 'update' && message.old !== null && sameRecordColumns(table, message.old, message.new)) return [];
   const record = toRecord(table, message.new);
   const key = (recordKeys[table.recordSet] as (record: unknown) => string)(record);
   const upsert = { recordSet: table.recordSet, key, op: 'upsert', record } as RowChange;
@@ -110,6 +113,12 @@ export function rowChanges(
     }
   }
   return [upsert];
+}
+
+function sameRecordColumns(table: TableDecoder, old: Record<string, unknown>, row: Record<string, unknown>): boolean {
+  return Object.values(table.columns as Record<string, { column: string }>).every(({ column }) =>
+    isDeepStrictEqual(old[column], row[column]),
+  );
 }
 
 function deletion(table: TableDecoder, tuple: Record<string, unknown>): RowChange {

@@ -12,7 +12,7 @@ import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { deadlineOf } from '../shared/deadline.js';
 import type { PostgresClient } from '../shared/postgres-client.js';
-import { parseLsn } from './lsn.js';
+import { formatLsn, parseLsn } from './lsn.js';
 import {
   createSlot,
   createSlotAt,
@@ -70,16 +70,30 @@ export class PostgresChangeFeed implements ChangeFeed {
     await this.checkConfiguration();
     const table = this.db.tables.qualify('change_feed_subscriptions');
     const { rows } = await this.db.query(
-      `INSERT INTO ${table} (name, created_at) VALUES ($1, now()) ON CONFLICT (name) DO NOTHING RETURNING name`,
+      `INSERT INTO ${table} (name, created_at, position) VALUES ($1, now(), '') ON CONFLICT (name) DO NOTHING
+       RETURNING name`,
       [subscription],
     );
     if (rows.length === 0) throw CohortError.conflict(`A subscription named ${subscription} already exists`);
     const slot = names.slotOf(subscription);
     try {
-      if (point === null) await createSlot(this.db, slot);
-      else await createSlotAt(this.db, names, slot, resumeLsn(point));
+      let position = from;
+      let resumeFrom: bigint;
+      if (point === null) {
+        resumeFrom = await createSlot(this.db, slot);
+        position = boundary(feedIdOf(names), resumeFrom);
+      } else {
+        resumeFrom = resumeLsn(point);
+        await createSlotAt(this.db, names, slot, resumeFrom);
+      }
+      await this.db.query(`UPDATE ${table} SET position = $2, acked_lsn = $3::pg_lsn WHERE name = $1`, [
+        subscription,
+        position,
+        formatLsn(resumeFrom),
+      ]);
     } catch (error) {
       await this.db.query(`DELETE FROM ${table} WHERE name = $1`, [subscription]).catch(() => undefined);
+      await dropSlot(this.db, slot).catch(() => undefined);
       throw error;
     }
     const [state] = await slotStates(this.db, names, subscription);
@@ -109,6 +123,7 @@ export class PostgresChangeFeed implements ChangeFeed {
         if (this.sessions.get(subscription) === session) this.sessions.delete(subscription);
       },
       explain: (failure) => this.explain(names, subscription, failure),
+      acknowledged: (position, resumeFrom) => this.acknowledged(subscription, position, resumeFrom),
     });
     this.sessions.set(subscription, session);
     await session.start();
@@ -124,7 +139,7 @@ export class PostgresChangeFeed implements ChangeFeed {
   async dropSubscription(name: string): Promise<void> {
     const subscription = parseSubscriptionName(name);
     const names = await this.feedNames();
-    await this.sessions.get(subscription)?.close();
+    await this.sessions.get(subscription)?.end(CohortError.notFound('Subscription', subscription));
     const { rows } = await this.db.query(
       `DELETE FROM ${this.db.tables.qualify('change_feed_subscriptions')} WHERE name = $1 RETURNING name`,
       [subscription],
@@ -139,7 +154,7 @@ export class PostgresChangeFeed implements ChangeFeed {
     const feed = feedIdOf(names);
     return {
       name: state.name,
-      position: boundary(feed, state.confirmedFlush ?? 0n),
+      position: state.position || boundary(feed, state.confirmedFlush ?? 0n),
       createdAt: state.createdAt,
       reading: state.active,
       lag: {
@@ -171,6 +186,15 @@ export class PostgresChangeFeed implements ChangeFeed {
     } catch {
       return null;
     }
+  }
+
+  /** Records the consumer's acknowledged position, as `listSubscriptions` reports it, and where it resumes from. */
+  private async acknowledged(subscription: string, position: string, resumeFrom: bigint): Promise<void> {
+    await this.db.query(
+      `UPDATE ${this.db.tables.qualify('change_feed_subscriptions')} SET position = $2, acked_lsn = $3::pg_lsn
+        WHERE name = $1`,
+      [subscription, position, formatLsn(resumeFrom)],
+    );
   }
 
   private async released(slot: string, pid: number): Promise<void> {
@@ -212,8 +236,12 @@ export class PostgresChangeFeed implements ChangeFeed {
     return names;
   }
 
+  /**
+   * The end of the WAL inserted so far: every commit visible now lies before it. (pg_current_wal_lsn is the WAL
+   * *written* so far: with synchronous_commit=off a visible commit can still lie after it.)
+   */
   private async currentLsn(): Promise<bigint> {
-    const { rows } = await this.db.query<{ lsn: string }>(`SELECT pg_current_wal_lsn()::text AS lsn`);
+    const { rows } = await this.db.query<{ lsn: string }>(`SELECT pg_current_wal_insert_lsn()::text AS lsn`);
     return parseLsn(rows[0]?.lsn ?? '0/0');
   }
 

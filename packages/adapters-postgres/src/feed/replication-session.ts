@@ -29,6 +29,8 @@ export interface SessionOptions {
   readonly timeoutMs: number;
   /** Resolves once the server no longer holds the slot for the backend `pid` (it releases it after the socket closes). */
   readonly released: (pid: number) => Promise<void>;
+  /** Records an acknowledged position (before the slot is told). */
+  readonly acknowledged: (position: string, resumeFrom: Lsn) => Promise<void>;
   /** Called once when the session ends, whatever ended it. */
   readonly onEnd: () => void;
   /** What a lost stream means for the reader: NOT_FOUND once dropped, POSITION_LOST once its slot is gone, else `failure`. */
@@ -111,6 +113,10 @@ export function resumeLsn(point: FeedPoint): Lsn {
   return point.commit;
 }
 
+function closedSession(): CohortError {
+  return CohortError.conflict('This reading session is closed; open a new one');
+}
+
 /**
  * One reading session: one replication connection streaming pgoutput from the subscription's slot. Changes become
  * readable when their transaction's commit arrives. The slot is told only what the consumer acknowledged, at
@@ -136,6 +142,8 @@ export class ReplicationSession implements ChangeReader {
   private readonly pings: (() => void)[] = [];
   private statusTimer: NodeJS.Timeout | null = null;
   private finished = false;
+  /** `close` was called: further reads and acknowledgements are CONFLICT. */
+  private closed = false;
 
   constructor(private readonly options: SessionOptions) {
     this.plugin = new PgoutputPlugin({ protoVersion: 1, publicationNames: [options.publication] });
@@ -179,6 +187,7 @@ export class ReplicationSession implements ChangeReader {
 
   async read(options?: ReadOptions): Promise<readonly Change[]> {
     const { limit, waitMs } = parseReadOptions(options);
+    if (this.closed) throw closedSession();
     if (this.reading) throw CohortError.conflict('A read of this session is already pending');
     this.reading = true;
     try {
@@ -205,6 +214,8 @@ export class ReplicationSession implements ChangeReader {
 
   async acknowledge(position: string): Promise<void> {
     const point = decodePoint(this.options.feed, position);
+    if (this.closed) throw closedSession();
+    if (this.failure) throw await this.options.explain(this.failure);
     if (point.end <= this.confirmed) return;
     const acked = this.acked;
     if (acked && (point.end < acked.end || (point.end === acked.end && point.seq <= acked.seq))) return;
@@ -221,6 +232,7 @@ export class ReplicationSession implements ChangeReader {
       ]);
     }
     this.acked = { end: point.end, seq: point.seq };
+    await this.options.acknowledged(position, resumeLsn(point));
     let target = this.confirmed;
     while (this.transactions.length > 0) {
       const first = this.transactions[0] as Transaction;
@@ -235,7 +247,16 @@ export class ReplicationSession implements ChangeReader {
     }
   }
 
+  /** Ends the session from outside (its subscription was dropped): reads then fail with what `explain` makes of it. */
+  async end(reason: CohortError): Promise<void> {
+    const client = this.client;
+    const pid = (client as unknown as { processID?: number } | null)?.processID;
+    this.fail(reason);
+    if (typeof pid === 'number') await this.options.released(pid).catch(() => undefined);
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
     if (this.ended && this.client === null) {
       this.finish();
       return;

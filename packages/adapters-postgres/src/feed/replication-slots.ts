@@ -56,6 +56,8 @@ export function feedNames(tag: string): FeedNames {
 export interface SlotState {
   readonly name: string;
   readonly createdAt: Date;
+  /** The last acknowledged position (where it started, before any acknowledgement). */
+  readonly position: string;
   /** The slot is gone (dropped outside Cohort) or the server invalidated it (WAL removed): its changes are lost. */
   readonly lost: boolean;
   readonly confirmedFlush: Lsn | null;
@@ -66,6 +68,7 @@ export interface SlotState {
 interface SlotRow {
   name: string;
   createdAt: Date;
+  position: string;
   confirmed: string | null;
   active: boolean | null;
   walStatus: string | null;
@@ -76,9 +79,9 @@ interface SlotRow {
 export async function slotStates(db: PostgresClient, names: FeedNames, name?: string): Promise<SlotState[]> {
   const subscriptions = db.tables.qualify('change_feed_subscriptions');
   const { rows } = await db.query<SlotRow>(
-    `SELECT s.name, s.created_at AS "createdAt", r.confirmed_flush_lsn::text AS confirmed, r.active,
+    `SELECT s.name, s.created_at AS "createdAt", s.position, r.confirmed_flush_lsn::text AS confirmed, r.active,
             r.wal_status AS "walStatus",
-            pg_wal_lsn_diff(pg_current_wal_lsn(), r.confirmed_flush_lsn)::bigint::text AS "lagBytes"
+            pg_wal_lsn_diff(pg_current_wal_insert_lsn(), r.confirmed_flush_lsn)::bigint::text AS "lagBytes"
        FROM ${subscriptions} s
        LEFT JOIN pg_replication_slots r ON r.slot_name = $1 || s.name AND r.database = current_database()
       WHERE $2::text IS NULL OR s.name = $2
@@ -88,6 +91,7 @@ export async function slotStates(db: PostgresClient, names: FeedNames, name?: st
   return rows.map((row) => ({
     name: row.name,
     createdAt: row.createdAt,
+    position: row.position,
     lost: row.confirmed === null || row.walStatus === 'lost',
     confirmedFlush: row.confirmed === null ? null : parseLsn(row.confirmed),
     active: row.active === true,
@@ -136,22 +140,27 @@ export async function createSlot(db: PostgresClient, slot: string): Promise<Lsn>
 }
 
 /**
- * Creates the slot positioned at `from`: a copy of the store's slot nearest before it (which still holds the WAL after
- * `from`), advanced to `from`; else a new slot, if it starts at or before `from`. POSITION_LOST when no slot holds the
- * changes after `from`.
+ * Creates the slot positioned at `from`: a copy of a slot of the store whose subscription stands at or before `from`
+ * (it still holds the WAL after `from`), advanced to `from`; else a new slot, if it starts at or before `from`.
+ * POSITION_LOST when no slot holds the changes after `from`. A subscription's slot may stand past its acknowledged
+ * position (sessions move it over WAL holding none of the store's changes), so a slot past `from` whose subscription
+ * acknowledged nothing after `from` serves too, as it is: none of the store's changes lie between.
  */
 export async function createSlotAt(db: PostgresClient, names: FeedNames, slot: string, from: Lsn): Promise<void> {
-  const { rows } = await db.query<{ slot: string }>(
-    `SELECT slot_name AS slot FROM pg_replication_slots
-      WHERE starts_with(slot_name, $1) AND database = current_database() AND confirmed_flush_lsn <= $2::pg_lsn
-        AND wal_status IS DISTINCT FROM 'lost'
-      ORDER BY confirmed_flush_lsn DESC LIMIT 1`,
+  const { rows } = await db.query<{ slot: string; behind: boolean }>(
+    `SELECT r.slot_name AS slot, r.confirmed_flush_lsn <= $2::pg_lsn AS behind
+       FROM ${db.tables.qualify('change_feed_subscriptions')} s
+       JOIN pg_replication_slots r ON r.slot_name = $1 || s.name AND r.database = current_database()
+      WHERE s.acked_lsn <= $2::pg_lsn AND r.wal_status IS DISTINCT FROM 'lost'
+      ORDER BY r.confirmed_flush_lsn DESC LIMIT 1`,
     [names.slotPrefix, formatLsn(from)],
   );
-  const source = rows[0]?.slot;
+  const source = rows[0];
   try {
+    let behind = true;
     if (source !== undefined) {
-      await db.query(`SELECT pg_copy_logical_replication_slot($1, $2)`, [source, slot]);
+      await db.query(`SELECT pg_copy_logical_replication_slot($1, $2)`, [source.slot, slot]);
+      behind = source.behind;
     } else {
       const start = await createSlot(db, slot);
       if (start > from) {
@@ -161,7 +170,7 @@ export async function createSlotAt(db: PostgresClient, names: FeedNames, slot: s
         );
       }
     }
-    await db.query(`SELECT pg_replication_slot_advance($1, $2::pg_lsn)`, [slot, formatLsn(from)]);
+    if (behind) await db.query(`SELECT pg_replication_slot_advance($1, $2::pg_lsn)`, [slot, formatLsn(from)]);
   } catch (error) {
     if (CohortError.is(error, 'POSITION_LOST')) throw error;
     await dropSlot(db, slot).catch(() => undefined);

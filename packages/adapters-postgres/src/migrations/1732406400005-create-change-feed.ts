@@ -4,8 +4,9 @@ import { migrationTables } from './migration-tables.js';
 /**
  * The change feed's own state: `change_feed` holds the store's feed tag (random, 8 characters: it names the
  * publication `cohort_<tag>` and every replication slot `cohort_<tag>_<subscription>`, so stores sharing a server
- * never collide), `change_feed_subscriptions` each subscription's name and creation time (its position lives in its
- * slot). The publication covers every table behind a record set and none of the adapter's internal ones
+ * never collide), `change_feed_subscriptions` each subscription's name, creation time and last acknowledged position
+ * as its consumer gave it (the slot itself can only stand at a transaction's end) and the WAL location that position
+ * resumes from (a slot also moves over WAL holding none of the store's changes, so it may stand past it). The publication covers every table behind a record set and none of the adapter's internal ones
  * (activity_ids, this migration's tables, the migrations table); the partitioned activity log publishes through its
  * root. Tables whose text can be TOASTed log their whole old row on update (REPLICA IDENTITY FULL): pgoutput leaves an
  * unchanged TOASTed value out of the new row, and the feed must emit whole records.
@@ -31,6 +32,8 @@ export class CreateChangeFeed1732406400005 implements MigrationInterface {
       CREATE TABLE ${t.qualify('change_feed_subscriptions')} (
         name text NOT NULL,
         created_at timestamptz NOT NULL,
+        position text NOT NULL,
+        acked_lsn pg_lsn,
         CONSTRAINT change_feed_subscriptions_pkey PRIMARY KEY (name)
       )`);
     const published = [

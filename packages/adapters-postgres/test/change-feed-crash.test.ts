@@ -1,0 +1,180 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ChangeFeed, User } from '@cohort/core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openTestStore, type TestStore } from './postgres-test-database.js';
+
+const serverUrl = inject('postgresUrl');
+const here = dirname(fileURLToPath(import.meta.url));
+const packageDir = join(here, '..');
+
+/** A consumer process and the lines it printed so far. */
+interface Consumer {
+  readonly child: ChildProcess;
+  readonly lines: string[];
+  readonly exited: Promise<NodeJS.Signals | number | null>;
+  /** Resolves once `done(lines)` holds (checked at every line); rejects after `timeoutMs`. */
+  until(done: (lines: readonly string[]) => boolean, timeoutMs?: number): Promise<void>;
+}
+
+function startConsumer(url: string, subscription: string): Consumer {
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=@cohort/source',
+      '--import',
+      'tsx',
+      join(here, 'fixtures', 'feed-consumer-child.ts'),
+      JSON.stringify({ url, subscription, limit: 7 }),
+    ],
+    {
+      cwd: packageDir,
+      // The adapter's TypeORM entities need legacy decorators: tsx compiles with the package's tsconfig.
+      env: { ...process.env, TSX_TSCONFIG_PATH: join(packageDir, 'tsconfig.json') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const lines: string[] = [];
+  const waiters = new Set<() => void>();
+  let buffer = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const parts = buffer.split('\n');
+    buffer = parts.pop() ?? '';
+    lines.push(...parts);
+    for (const waiter of [...waiters]) waiter();
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+    child.on('exit', (code, signal) => {
+      for (const waiter of [...waiters]) waiter();
+      resolve(signal ?? code);
+    }),
+  );
+  return {
+    child,
+    lines,
+    exited,
+    until: (done, timeoutMs = 30_000) =>
+      new Promise<void>((resolve, reject) => {
+        const check = (): void => {
+          if (done(lines)) {
+            cleanup();
+            resolve();
+          } else if (child.exitCode !== null || child.signalCode !== null) {
+            cleanup();
+            reject(new Error(`the consumer exited (${child.exitCode ?? child.signalCode}): ${stderr.slice(-2_000)}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`the consumer did not get there within ${timeoutMs} ms: ${stderr.slice(-2_000)}`));
+        }, timeoutMs);
+        const cleanup = (): void => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      }),
+  };
+}
+
+const keysGot = (lines: readonly string[]): string[] =>
+  lines.filter((line) => line.startsWith('got ')).map((line) => line.slice(4));
+
+function users(count: number): User[] {
+  const at = new Date('2026-05-06T07:08:09.010Z');
+  return Array.from({ length: count }, () => {
+    const id = crypto.randomUUID();
+    return {
+      id,
+      email: `${id}@example.com`,
+      displayName: 'Crash',
+      role: 'learner' as const,
+      status: 'active' as const,
+      createdAt: at,
+      updatedAt: at,
+      version: 1,
+    };
+  });
+}
+
+describe('change feed consumer killed with SIGKILL mid-batch', () => {
+  let opened: TestStore;
+  const consumers: Consumer[] = [];
+
+  beforeAll(async () => {
+    opened = await openTestStore(serverUrl);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const consumer of consumers) {
+      if (consumer.child.exitCode === null && consumer.child.signalCode === null) consumer.child.kill('SIGKILL');
+      await consumer.exited;
+    }
+    await opened.close();
+  });
+
+  it('resumes in a new process with every change at least once, none missing', async () => {
+    const feed = opened.store.changeFeed as ChangeFeed;
+    const subscription = `crash_${crypto.randomUUID().replace(/-/g, '').slice(0, 8)}`;
+    await feed.createSubscription(subscription);
+    // Transactions of 5 records and batches of 7: acknowledgements often fall inside a transaction.
+    const before = users(200);
+    for (let i = 0; i < before.length; i += 5) await opened.store.recordSets.users.putMany(before.slice(i, i + 5));
+
+    const first = startConsumer(opened.url, subscription);
+    consumers.push(first);
+    await first.until((lines) => keysGot(lines).length >= 100 && lines.includes('acked'));
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    const firstLines = [...first.lines];
+    const lastAck = firstLines.lastIndexOf('acked');
+    const notAcknowledged = keysGot(firstLines.slice(lastAck + 1));
+    // The kill came after the batch was read and before it was acknowledged (the consumer applies each change in 1 ms).
+    expect(firstLines.length).toBeGreaterThan(lastAck + 1);
+
+    // Written while no consumer runs.
+    const after = users(100);
+    for (let i = 0; i < after.length; i += 5) await opened.store.recordSets.users.putMany(after.slice(i, i + 5));
+
+    // The server ends the dead consumer's session when its connection drops; wait for that rather than race it.
+    for (let i = 0; i < 200; i += 1) {
+      const rows = await opened.dataSource.query<{ active: boolean }[]>(
+        `SELECT active FROM pg_replication_slots WHERE slot_name LIKE '%\\_' || $1`,
+        [subscription],
+      );
+      if (rows[0]?.active === false) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const everyKey = [...before, ...after].map((user) => user.id);
+    const second = startConsumer(opened.url, subscription);
+    consumers.push(second);
+    await second.until((lines) => {
+      const seen = new Set([...keysGot(firstLines), ...keysGot(lines)]);
+      return everyKey.every((key) => seen.has(key));
+    });
+    second.child.kill('SIGKILL');
+    await second.exited;
+
+    const secondKeys = keysGot(second.lines);
+    const seen = new Set([...keysGot(firstLines), ...secondKeys]);
+    expect(
+      everyKey.filter((key) => !seen.has(key)),
+      'changes never delivered',
+    ).toEqual([]);
+    // What the first consumer read but did not acknowledge came again.
+    expect(notAcknowledged.length).toBeGreaterThan(0);
+    expect(
+      notAcknowledged.filter((key) => !secondKeys.includes(key)),
+      'unacknowledged, not redelivered',
+    ).toEqual([]);
+    // Delivery order is commit order in both sessions.
+    const order = new Map(everyKey.map((key, index) => [key, index]));
+    const positions = secondKeys.map((key) => order.get(key) ?? -1);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+  }, 120_000);
+});
