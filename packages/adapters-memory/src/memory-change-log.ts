@@ -60,8 +60,11 @@ export class MemoryChangeLog {
       this.entries.push(change);
       this.trim();
     }
-    for (const watcher of [...this.watchers]) watcher();
-    this.watchers.clear();
+    if (this.watchers.size > 0) {
+      const watchers = [...this.watchers];
+      this.watchers.clear();
+      for (const watcher of watchers) watcher();
+    }
   }
 
   /** The change numbered `seq`, if the log holds it. */
