@@ -31,7 +31,35 @@ export type { ReconcileOptions, ReconcileReport, ReconciledSet } from './verify/
 
 // Strangler fig: dual-write, shadow-read, phases.
 export { createPhaseController, isPhase, phases, stranglerStore } from './strangler/phase.js';
-export type { Phase, PhaseChange, PhaseController, StranglerOptions, StranglerStore } from './strangler/phase.js';
+export type {
+  Phase,
+  PhaseChange,
+  PhaseController,
+  PhaseSource,
+  StranglerOptions,
+  StranglerStore,
+  StranglerWrite,
+} from './strangler/phase.js';
+export { createFleetPhaseController } from './strangler/fleet-phase-controller.js';
+export type {
+  FleetEvent,
+  FleetPhaseController,
+  FleetPhaseControllerOptions,
+  HoldStats,
+} from './strangler/fleet-phase-controller.js';
+export { fleetControl } from './strangler/fleet-control.js';
+export type {
+  CutOverReport,
+  Fence,
+  FenceRelease,
+  FenceWait,
+  FleetControl,
+  FleetControlOptions,
+  LeaseInfo,
+} from './strangler/fleet-control.js';
+export { DEFAULT_FLEET_KEY } from './strangler/fleet-record.js';
+export type { FleetState, LeaseValue } from './strangler/fleet-record.js';
+export type { WriteGate, WriteTicket } from './strangler/write-gate.js';
 export { DualWriter, dualWrite, memoryRepairLog } from './strangler/dual-write.js';
 export type {
   DualWriteOptions,

@@ -100,19 +100,41 @@ export class DualWriter {
     return key === null ? task() : this.lock.run(key, task);
   }
 
-  /** Writes through `from`, then mirrors into `to` (`mirror: false` only writes). */
-  write(port: PortName, method: string, args: readonly unknown[], direction: MirrorDirection, mirror = true) {
+  /**
+   * Writes through `from`, then mirrors into `to` (`mirror: false` only writes). `guard`, when given, is called
+   * before each store is written and stops the write by throwing (a fleet instance that lost its lease): thrown
+   * before the store of record, nothing is written; before the mirror, the mirror is logged for repair and the
+   * error is thrown whatever the failure policy, since the write may no longer be the fleet's.
+   */
+  write(
+    port: PortName,
+    method: string,
+    args: readonly unknown[],
+    direction: MirrorDirection,
+    mirror = true,
+    guard?: () => void,
+  ) {
     const run = async (): Promise<unknown> => {
       const { from, to } = this.stores(direction);
       const prepared = mirror ? prepareWrite(port, method, args, this.clock) : args;
+      guard?.();
       const result = await callPort(from, port, method, prepared);
       if (!mirror) return result;
       const plan = planMirror(port, method, prepared, result, {
         at: isMirrorClock(this.clock) ? this.clock.now() : null,
       });
       if (plan === null) return result;
+      let guarded = false;
       try {
-        await this.inOrder(plan.lock, () => applyActions(from, to, plan.actions));
+        await this.inOrder(plan.lock, () => {
+          try {
+            guard?.();
+          } catch (error) {
+            guarded = true;
+            throw error;
+          }
+          return applyActions(from, to, plan.actions);
+        });
       } catch (error) {
         const entry = this.repairLog.add({
           port,
@@ -126,6 +148,12 @@ export class DualWriter {
           attempts: 1,
         });
         this.notify(entry);
+        if (guarded) {
+          throw CohortError.unavailable(
+            `${port}.${method} was applied but not mirrored (${entry.error}); it is logged for repair`,
+            error,
+          );
+        }
         if (this.policy(port) === 'fail') {
           throw CohortError.unavailable(
             `${port}.${method} was applied but could not be mirrored (${entry.error}); it is logged for repair`,

@@ -15,6 +15,7 @@ import {
 } from './dual-write.js';
 import { portNames, wrapPort, callPort } from './ports.js';
 import { ShadowReader, type ShadowReadOptions } from './shadow-read.js';
+import type { WriteGate, WriteTicket } from './write-gate.js';
 
 /**
  * Where a port stands in its move from the primary store to the secondary, in order:
@@ -123,14 +124,33 @@ const routes: Record<Phase, Route> = {
   'secondary-only': { serving: 'secondary', mirror: null, shadow: false },
 };
 
+/** A write as the strangler sends it to its store of record (see `onWrite`). */
+export interface StranglerWrite {
+  readonly port: PortName;
+  /** A port method, or `putMany` of the migration face. */
+  readonly method: string;
+  readonly phase: Phase;
+  readonly storeOfRecord: 'primary' | 'secondary';
+  /** The fleet epoch the write was admitted under; null with an in-process controller. */
+  readonly epoch: number | null;
+}
+
 export interface StranglerOptions extends DualWriteOptions {
   /** Shadow-read tuning and the `onShadowResult` hook. */
   readonly shadow?: ShadowReadOptions;
+  /** Hears every write as it is sent to its store of record (audits, tests). Must not throw. */
+  readonly onWrite?: (write: StranglerWrite) => void;
 }
 
+/**
+ * What a strangler store needs of its controller: each port's phase, read at every call. A fleet controller
+ * (`createFleetPhaseController`) adds a `writeGate` that every write passes first.
+ */
+export type PhaseSource = Pick<PhaseController, 'get' | 'snapshot' | 'onChange'> & { readonly writeGate?: WriteGate };
+
 /** A CohortStore that routes every port by its phase, with the decorators' controls. */
-export interface StranglerStore extends CohortStore {
-  readonly controller: PhaseController;
+export interface StranglerStore<C extends PhaseSource = PhaseController> extends CohortStore {
+  readonly controller: C;
   readonly repairLog: RepairLog;
   /** Replays logged mirror failures (each re-reads the store of record, so a late replay is still right). */
   repair(): Promise<RepairReport>;
@@ -144,12 +164,12 @@ export interface StranglerStore extends CohortStore {
  * and are then mirrored into the other (`DualWriter`); reads in a shadow phase are compared in the background
  * (`ShadowReader`). The migration face follows the phase of the port that owns each record set.
  */
-export function stranglerStore(
+export function stranglerStore<C extends PhaseSource = PhaseController>(
   primary: CohortStore,
   secondary: CohortStore,
-  controller: PhaseController,
+  controller: C,
   options: StranglerOptions = {},
-): StranglerStore {
+): StranglerStore<C> {
   const writer = new DualWriter(
     (direction) =>
       direction === 'primary-to-secondary' ? { from: primary, to: secondary } : { from: secondary, to: primary },
@@ -159,14 +179,47 @@ export function stranglerStore(
   const stores = { primary, secondary };
   const other = (name: 'primary' | 'secondary') => (name === 'primary' ? secondary : primary);
 
+  const gate = controller.writeGate;
+  const announce = (port: PortName, method: string, phase: Phase, ticket: WriteTicket | null) => {
+    if (!options.onWrite) return;
+    try {
+      options.onWrite({ port, method, phase, storeOfRecord: routes[phase].serving, epoch: ticket?.epoch ?? null });
+    } catch {
+      // A hook must never break the write path.
+    }
+  };
+  const send = (name: PortName, method: string, args: readonly unknown[], ticket: WriteTicket | null) => {
+    const phase = controller.get(name);
+    const route = routes[phase];
+    const direction = route.mirror ?? (route.serving === 'primary' ? 'primary-to-secondary' : 'secondary-to-primary');
+    announce(name, method, phase, ticket);
+    return writer.write(
+      name,
+      method,
+      args,
+      direction,
+      route.mirror !== null,
+      ticket ? () => ticket.proven() : undefined,
+    );
+  };
+  /** A write through the fleet's gate: held until admitted, routed by the phase in force when it is. */
+  const gated = async <T>(name: PortName, method: string, write: (ticket: WriteTicket) => Promise<T>): Promise<T> => {
+    const ticket = await (gate as WriteGate).admit(name, method);
+    try {
+      return await write(ticket);
+    } finally {
+      ticket.done();
+    }
+  };
+
   const port = <P extends PortName>(name: P): CohortStore[P] =>
     wrapPort(name, (method, args, kind) => {
-      const route = routes[controller.get(name)];
       if (kind === 'write') {
-        const direction =
-          route.mirror ?? (route.serving === 'primary' ? 'primary-to-secondary' : 'secondary-to-primary');
-        return writer.write(name, method, args, direction, route.mirror !== null);
+        return gate
+          ? gated(name, method, (ticket) => send(name, method, args, ticket))
+          : send(name, method, args, null);
       }
+      const route = routes[controller.get(name)];
       const serving = { store: stores[route.serving], name: route.serving };
       return route.shadow
         ? reader.read(name, method, args, serving, other(route.serving))
@@ -179,10 +232,19 @@ export function stranglerStore(
     const wrapped: RecordSet<unknown> = {
       scan: (page) => setOf(route().serving).scan(page),
       count: () => setOf(route().serving).count(),
-      putMany: async (records) => {
-        const { serving, mirror } = route();
-        await setOf(serving).putMany(records);
-        if (mirror !== null) await setOf(serving === 'primary' ? 'secondary' : 'primary').putMany(records);
+      putMany: (records) => {
+        const owner = recordSetPorts[name];
+        const put = async (ticket: WriteTicket | null) => {
+          const phase = controller.get(owner);
+          const { serving, mirror } = routes[phase];
+          announce(owner, 'putMany', phase, ticket);
+          ticket?.proven();
+          await setOf(serving).putMany(records);
+          if (mirror === null) return;
+          ticket?.proven();
+          await setOf(serving === 'primary' ? 'secondary' : 'primary').putMany(records);
+        };
+        return gate ? gated(owner, 'putMany', put) : put(null);
       },
     };
     return wrapped as unknown as RecordSets[N];
