@@ -82,10 +82,14 @@ export interface ChangeReader {
   read(options?: ReadOptions): Promise<readonly Change[]>;
   /**
    * Moves the subscription to `position`, the position of a change this session delivered; a position at or before
-   * the acknowledged one changes nothing. VALIDATION for anything this session did not deliver.
+   * the acknowledged one changes nothing. VALIDATION for anything this session did not deliver (acknowledging a
+   * change never read would skip it silently); NOT_FOUND once the subscription was dropped.
    */
   acknowledge(position: string): Promise<void>;
-  /** Ends the session (a pending read answers with what it has); the subscription stays at its last acknowledged position. Safe to call twice. */
+  /**
+   * Ends the session: a pending read answers with what it has (an empty array), and a later `read` or `acknowledge`
+   * of this session is CONFLICT. The subscription stays at its last acknowledged position. Safe to call twice.
+   */
   close(): Promise<void>;
 }
 
