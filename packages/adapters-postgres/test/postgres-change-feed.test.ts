@@ -119,6 +119,39 @@ describe('PostgresChangeFeed', () => {
     }
   });
 
+  it('gives whole after-images when an update leaves a TOASTed value unchanged', async () => {
+    // Random text does not compress: 5,000 characters of it are stored out of line (TOAST).
+    const description = Array.from({ length: 5_000 }, () => String.fromCharCode(33 + Math.floor(Math.random() * 94)))
+      .join('')
+      .trim();
+    const startsAt = new Date(Date.now() + 86_400_000);
+    const event = await opened.store.events.create({
+      title: 'Toasted',
+      description,
+      hostId: crypto.randomUUID(),
+      startsAt,
+      endsAt: new Date(startsAt.getTime() + 3_600_000),
+      capacity: 5,
+    });
+    const [{ external } = { external: false }] = await opened.dataSource.query<{ external: boolean }[]>(
+      `SELECT pg_relation_size(reltoastrelid) > 0 AS external FROM pg_class WHERE oid = 'events'::regclass`,
+    );
+    expect(external, 'the description is stored out of line').toBe(true);
+    const name = uniqueName();
+    await feed.createSubscription(name);
+    await opened.store.events.register(event.id, crypto.randomUUID());
+    const reader = await feed.openReader(name);
+    try {
+      const changes = await readAtLeast(reader, 2, 10);
+      const change = changes.find((c) => c.recordSet === 'events');
+      expect(change?.record).toEqual(await opened.store.events.getById(event.id));
+      expect((change?.record as { description: string } | undefined)?.description).toBe(description);
+    } finally {
+      await reader.close();
+      await feed.dropSubscription(name);
+    }
+  });
+
   it('refuses a second reader of one subscription (CONFLICT) and shows lag in bytes and time', async () => {
     const name = uniqueName();
     await feed.createSubscription(name);

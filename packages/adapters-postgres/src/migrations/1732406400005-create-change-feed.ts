@@ -4,12 +4,14 @@ import { migrationTables } from './migration-tables.js';
 /**
  * The change feed's own state: `change_feed` holds the store's feed tag (random, 8 characters: it names the
  * publication `cohort_<tag>` and every replication slot `cohort_<tag>_<subscription>`, so stores sharing a server
- * never collide), `change_feed_subscriptions` each subscription's name, creation time and last acknowledged position
- * as its consumer gave it (the slot itself can only stand at a transaction's end) and the WAL location that position
- * resumes from (a slot also moves over WAL holding none of the store's changes, so it may stand past it). The publication covers every table behind a record set and none of the adapter's internal ones
- * (activity_ids, this migration's tables, the migrations table); the partitioned activity log publishes through its
- * root. Tables whose text can be TOASTed log their whole old row on update (REPLICA IDENTITY FULL): pgoutput leaves an
- * unchanged TOASTed value out of the new row, and the feed must emit whole records.
+ * never collide); `change_feed_subscriptions` each subscription's name, creation time, last acknowledged position as
+ * its consumer gave it (the slot itself can only stand at a transaction's end) and the WAL location that position
+ * resumes from (a slot also moves over WAL holding none of the store's changes, so it may stand past it).
+ *
+ * The publication covers every table behind a record set and none of the adapter's internal ones (activity_ids,
+ * this migration's tables, the migrations table); the partitioned activity log publishes through its root; TRUNCATE
+ * is not published. Tables whose text can be TOASTed log their whole old row on update (REPLICA IDENTITY FULL):
+ * pgoutput leaves an unchanged TOASTed value out of the new row, and the feed must emit whole records.
  */
 export class CreateChangeFeed1732406400005 implements MigrationInterface {
   readonly name = 'CreateChangeFeed1732406400005';
@@ -53,7 +55,7 @@ export class CreateChangeFeed1732406400005 implements MigrationInterface {
     const [row] = (await queryRunner.query(`SELECT tag FROM ${feed}`)) as { tag: string }[];
     await queryRunner.query(
       `CREATE PUBLICATION "cohort_${row?.tag ?? ''}" FOR TABLE ${published.join(', ')} ` +
-        `WITH (publish_via_partition_root = true)`,
+        `WITH (publish = 'insert, update, delete', publish_via_partition_root = true)`,
     );
     for (const table of [t.contents, t.events, t.communities, t.posts, t.comments]) {
       await queryRunner.query(`ALTER TABLE ${table} REPLICA IDENTITY FULL`);
