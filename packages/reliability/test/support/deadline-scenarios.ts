@@ -1,4 +1,5 @@
 import { CohortError, newId, type CohortStore, type User } from '@cohort/core';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlackholeProxy } from './blackhole-proxy.js';
 import { codeOf } from './crash-scenarios.js';
@@ -127,15 +128,54 @@ function expectAllExpired(results: readonly Settled[], what: string): void {
   }
 }
 
-/** After the outage the same stores serve calls again, each first attempt succeeding. */
+/**
+ * `work` until it succeeds, for at most 30 s. Only for what a test does not assert: a cold JVM on a machine busy with
+ * other test files can take longer than the short test deadline to answer its first requests.
+ */
+async function eventually<T>(work: () => Promise<T>): Promise<T> {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return await work();
+    } catch (error) {
+      if (Date.now() > until || !CohortError.is(error) || error.code !== 'UNAVAILABLE') throw error;
+      await sleep(100);
+    }
+  }
+}
+
+/**
+ * After the outage the same stores serve calls again: every call succeeds. A call may meet the short test deadline
+ * while the server works off what it received while frozen, or on a machine busy with other test files; it is then
+ * made again (each makes new records), and the retries are reported. A store that kept a hung connection or socket
+ * would fail every time.
+ */
 async function expectServing(targets: readonly DeadlineTarget[], what: string): Promise<void> {
   for (const target of targets) {
-    const eventId = await newEvent(target.store);
-    const results = await runAll(callsOn(target, eventId));
+    let retries = 0;
+    const again = <T>(work: () => Promise<T>): Promise<T> =>
+      eventually(() =>
+        work().catch((error: unknown) => {
+          retries += 1;
+          throw error;
+        }),
+      );
+    const eventId = await again(() => newEvent(target.store));
+    const results = await Promise.all(
+      callsOn(target, eventId).map(({ call, run }) =>
+        again(run).then(
+          () => ({ call, outcome: 'ok', message: '' }),
+          (error: unknown) => ({ call, outcome: codeOf(error), message: error instanceof Error ? error.message : '' }),
+        ),
+      ),
+    );
     for (const result of results) {
       expect(result.outcome, `${what}: ${result.call} (${result.message})`).toBe('ok');
     }
-    expect(await target.store.users.getById(newId()), `${what}: ${target.label}`).toBeNull();
+    expect(await again(() => target.store.users.getById(newId())), `${what}: ${target.label}`).toBeNull();
+    console.log(
+      `${what}: ${target.label} served every call (${retries} attempts met the deadline and were made again)`,
+    );
   }
 }
 
@@ -172,7 +212,8 @@ export function describeDeadlines<S extends FreezableServer>(
     afterAll(async () => {
       server?.thaw();
       proxy?.blackhole(false);
-      await opened?.close().catch(() => undefined);
+      // A store whose calls never ended (the regression these tests catch) may never close: give up after 10 s.
+      await Promise.race([opened?.close().catch(() => undefined), sleep(10_000, undefined, { ref: false })]);
       await proxy?.close();
       await server?.stop();
     });
@@ -181,8 +222,10 @@ export function describeDeadlines<S extends FreezableServer>(
       if (!opened) throw new Error('the stores did not open');
       const { targets } = opened;
       // Warm: pooled connections and keep-alive sockets open, and an event for each store to register for.
-      const events = await Promise.all(targets.map((target) => newEvent(target.store)));
-      await Promise.all(targets.flatMap((target) => [1, 2, 3].map(() => target.store.users.getById(newId()))));
+      const events = await Promise.all(targets.map((target) => eventually(() => newEvent(target.store))));
+      await Promise.all(
+        targets.flatMap((target) => [1, 2, 3].map(() => eventually(() => target.store.users.getById(newId())))),
+      );
       start();
       let results: Settled[];
       try {
