@@ -1,6 +1,7 @@
 import { CohortError, type Change, type ChangeFeed, type ChangeReader, type User } from '@cohort/core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { feedConfigurationProblem, feedSettingsSql } from '../src/feed/replication-slots.js';
+import { createPostgresDataSource, createPostgresStore } from '../src/index.js';
 import { openTestStore, type TestStore } from './postgres-test-database.js';
 
 const serverUrl = inject('postgresUrl');
@@ -196,6 +197,34 @@ describe('feedConfigurationProblem', () => {
     const problem = feedConfigurationProblem({ walLevel: 'logical', canReplicate: false });
     expect(problem?.code).toBe('FORBIDDEN');
     expect(problem?.message).toMatch(/REPLICATION/);
+  });
+
+  it('refuses a role without REPLICATION on the real server (FORBIDDEN naming it), before creating anything', async () => {
+    const opened = await openTestStore(serverUrl);
+    const role = `feed_${crypto.randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    const url = new URL(opened.url);
+    url.username = role;
+    url.password = 'feed';
+    const dataSource = createPostgresDataSource({ url: url.toString(), poolSize: 1 });
+    try {
+      await opened.dataSource.query(`CREATE ROLE ${role} LOGIN PASSWORD 'feed' NOREPLICATION`);
+      await opened.dataSource.query(
+        `GRANT SELECT, INSERT, UPDATE, DELETE ON change_feed, change_feed_subscriptions TO ${role}`,
+      );
+      await dataSource.initialize();
+      const feed = createPostgresStore({ dataSource }).changeFeed as ChangeFeed;
+      const refused = await feed.createSubscription('no_replication').catch((error: unknown) => error);
+      expect(CohortError.is(refused, 'FORBIDDEN')).toBe(true);
+      expect((refused as Error).message).toMatch(/REPLICATION/);
+      expect(await feed.listSubscriptions()).toEqual([]);
+    } finally {
+      if (dataSource.isInitialized) await dataSource.destroy();
+      await opened.close();
+      const { default: pg } = await import('pg');
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`DROP ROLE IF EXISTS ${role}`).finally(() => client.end());
+    }
   });
 
   it('finds nothing wrong with the test server (read with the same query the feed runs)', async () => {

@@ -130,6 +130,8 @@ export class ReplicationSession implements ChangeReader {
   private client: pg.Client | null = null;
   private connection: ReplicationConnection | null = null;
   private readonly ready: Change[] = [];
+  /** The transaction of each change in `ready`, index for index. */
+  private readonly readyTransactions: Transaction[] = [];
   private readonly transactions: Transaction[] = [];
   private pending: Pending | null = null;
   private confirmed: Lsn;
@@ -197,11 +199,8 @@ export class ReplicationSession implements ChangeReader {
         return [];
       }
       const batch = this.ready.splice(0, limit);
-      for (const change of batch) {
-        const point = decodePoint(this.options.feed, change.position);
-        const transaction = this.transactions.find((t) => t.end === point.end);
-        if (transaction) transaction.delivered = point.seq + 1;
-      }
+      // The transaction of each change, in the same order: the session now knows they were delivered.
+      for (const transaction of this.readyTransactions.splice(0, batch.length)) transaction.delivered += 1;
       if (this.paused && this.ready.length < LOW_WATER) {
         this.paused = false;
         this.connection?.stream.resume();
@@ -359,10 +358,12 @@ export class ReplicationSession implements ChangeReader {
       if (this.transactions.length === 0 && end > this.confirmed) this.confirmed = end;
       return;
     }
-    this.transactions.push({ commit: pending.commit, end, count, delivered: 0 });
+    const transaction: Transaction = { commit: pending.commit, end, count, delivered: 0 };
+    this.transactions.push(transaction);
     pending.rows.forEach((row, seq) => {
       const position = encodePoint(this.options.feed, { commit: pending.commit, end, seq, count });
       this.ready.push({ ...row, committedAt: pending.committedAt, position });
+      this.readyTransactions.push(transaction);
     });
     if (this.ready.length > HIGH_WATER && !this.paused) {
       this.paused = true;
