@@ -72,6 +72,8 @@ interface SlotRow {
   confirmed: string | null;
   active: boolean | null;
   walStatus: string | null;
+  /** pg_replication_slots.invalidation_reason (PostgreSQL 17+; read through jsonb so older servers answer null). */
+  invalidation: string | null;
   lagBytes: string | null;
 }
 
@@ -80,7 +82,7 @@ export async function slotStates(db: PostgresClient, names: FeedNames, name?: st
   const subscriptions = db.tables.qualify('change_feed_subscriptions');
   const { rows } = await db.query<SlotRow>(
     `SELECT s.name, s.created_at AS "createdAt", s.position, r.confirmed_flush_lsn::text AS confirmed, r.active,
-            r.wal_status AS "walStatus",
+            r.wal_status AS "walStatus", to_jsonb(r) ->> 'invalidation_reason' AS invalidation,
             pg_wal_lsn_diff(pg_current_wal_insert_lsn(), r.confirmed_flush_lsn)::bigint::text AS "lagBytes"
        FROM ${subscriptions} s
        LEFT JOIN pg_replication_slots r ON r.slot_name = $1 || s.name AND r.database = current_database()
@@ -92,7 +94,7 @@ export async function slotStates(db: PostgresClient, names: FeedNames, name?: st
     name: row.name,
     createdAt: row.createdAt,
     position: row.position,
-    lost: row.confirmed === null || row.walStatus === 'lost',
+    lost: row.confirmed === null || row.walStatus === 'lost' || row.invalidation !== null,
     confirmedFlush: row.confirmed === null ? null : parseLsn(row.confirmed),
     active: row.active === true,
     lagBytes: row.lagBytes === null ? null : Math.max(0, Number(row.lagBytes)),
@@ -118,6 +120,12 @@ export function slotError(thrown: unknown, slot: string): CohortError {
   }
   if (state === '42501') {
     return CohortError.forbidden(`The PostgreSQL change feed needs a role with REPLICATION (${message})`);
+  }
+  if (state === '55000' && /can no longer (get|access)|invalidated/i.test(message)) {
+    return CohortError.positionLost(
+      `The replication slot ${slot} was invalidated: its changes are gone (${message})`,
+      error,
+    );
   }
   if (state === '42710') return CohortError.conflict(`The replication slot ${slot} already exists`, error);
   if (state === '55006')
