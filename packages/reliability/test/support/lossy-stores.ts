@@ -1,5 +1,5 @@
 import type { CohortStore } from '@cohort/core';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { QueryRunner } from 'typeorm';
 import { openDynamoStore, openPostgresStore, type AdapterName } from './stores.js';
 
@@ -75,15 +75,29 @@ export async function openLossyPostgres(): Promise<LossyStore> {
     }) as QueryRunner['query'];
     return runner;
   };
-  // Single statements run on the DataSource's pg pool, underneath TypeORM's runner: each is its own transaction.
+  // Statements and transactions run on connections of the DataSource's pg pool, underneath TypeORM's runner: a
+  // statement outside BEGIN … COMMIT is its own transaction.
   const pool = (dataSource.driver as { master?: Pool }).master;
   if (!pool) throw new Error('the DataSource has no pool');
-  const poolQuery = pool.query.bind(pool) as (sql: string, params?: unknown[]) => Promise<unknown>;
-  pool.query = (async (sql: string, params?: unknown[]) => {
-    const result = await poolQuery(sql, params);
-    if (!READ_OR_CONTROL.test(sql)) loss.drop(connectionReset);
-    return result;
-  }) as Pool['query'];
+  const lossy = new WeakSet<PoolClient>();
+  const connect = pool.connect.bind(pool) as () => Promise<PoolClient>;
+  pool.connect = (async () => {
+    const client = await connect();
+    if (lossy.has(client)) return client;
+    lossy.add(client);
+    const query = client.query.bind(client) as (config: unknown, values?: unknown[]) => Promise<unknown>;
+    let inTransaction = false;
+    client.query = (async (config: unknown, values?: unknown[]) => {
+      const sql = typeof config === 'string' ? config : ((config as { text?: string }).text ?? '');
+      const commits = /^\s*COMMIT\b/i.test(sql) || (!inTransaction && !READ_OR_CONTROL.test(sql));
+      if (/^\s*(BEGIN|START)\b/i.test(sql)) inTransaction = true;
+      if (/^\s*(COMMIT|ROLLBACK)\b/i.test(sql)) inTransaction = false;
+      const result = await query(config, values);
+      if (commits) loss.drop(connectionReset);
+      return result;
+    }) as PoolClient['query'];
+    return client;
+  }) as Pool['connect'];
   return {
     adapter: 'postgres',
     store: opened.store,
