@@ -22,10 +22,15 @@ const operations = [
 
 /** Runs the benchmark script as `npm run bench` does; resolves with its exit code and output. */
 function runBench(args: readonly string[]): Promise<{ code: number | null; output: string }> {
+  return runScript('bench/run-bench.ts', args);
+}
+
+/** Runs a benchmark script as its npm script does; resolves with its exit code and output. */
+function runScript(script: string, args: readonly string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--expose-gc', '--conditions=@cohort/source', '--import', 'tsx', 'bench/run-bench.ts', ...args],
+      ['--expose-gc', '--conditions=@cohort/source', '--import', 'tsx', script, ...args],
       {
         cwd: root,
         env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'bench/tsconfig.run.json') },
@@ -145,5 +150,50 @@ describe('npm run bench -- --backfill --scale tiny', () => {
     for (const name of ['DynamoDB Local → PostgreSQL', 'PostgreSQL → DynamoDB Local', 'activityCounts']) {
       expect(table).toContain(name);
     }
+  });
+});
+
+interface FeedResults {
+  results: { store: string; delivery: { writes: number; missing: number }[]; drain: { changes: number } }[];
+  targets: { store: string; met: boolean }[];
+}
+
+// The change-feed benchmark with a handful of writes: that every write's change arrives on both stores, the backlog
+// drains whole, and it writes its files. No latency is checked.
+describe('npm run bench:feed', () => {
+  let out: string | undefined;
+  afterAll(async () => {
+    if (out) await rm(out, { recursive: true, force: true });
+  });
+
+  it('follows every write on both stores, drains the backlog and writes the JSON and markdown results', async () => {
+    out = await mkdtemp(join(tmpdir(), 'cohort-bench-feed-'));
+    const { code, output } = await runScript('bench/feed/run-feed-bench.ts', [
+      '--changes',
+      '500',
+      '--writes',
+      '20',
+      '--sustain-seconds',
+      '1',
+      '--cost-rounds',
+      '1',
+      '--cost-per-round',
+      '10',
+      '--out',
+      out,
+    ]);
+    expect(code, output).toBe(0);
+    const files = (await readdir(out)).sort();
+    const json = files.find((file) => file.endsWith('-feed.json'));
+    expect(json, files.join(', ')).toBeDefined();
+    expect(files.some((file) => file.endsWith('-feed.md'))).toBe(true);
+    const { results, targets } = JSON.parse(await readFile(join(out, json as string), 'utf8')) as FeedResults;
+    expect(results.map((result) => result.store)).toEqual(['postgres', 'dynamo']);
+    for (const result of results) {
+      expect(result.delivery.map((row) => row.missing)).toEqual([0, 0, 0]);
+      expect(result.delivery.every((row) => row.writes > 0)).toBe(true);
+      expect(result.drain.changes).toBe(500);
+    }
+    expect(targets.length).toBe(5);
   });
 });
