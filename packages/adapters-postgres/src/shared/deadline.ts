@@ -14,6 +14,8 @@ const thousands = new Intl.NumberFormat('en-US');
 export class Deadline {
   readonly started = Date.now();
   private until: number;
+  /** Set when the port call returned: work it left running (a background loop) gets deadlines of its own. */
+  private done = false;
 
   constructor(
     /** The port call, e.g. `events.register`: what the expiry message names. */
@@ -21,6 +23,15 @@ export class Deadline {
     readonly timeoutMs: number,
   ) {
     this.until = this.started + timeoutMs;
+  }
+
+  /** Whether the port call this deadline bounds has returned. */
+  get finished(): boolean {
+    return this.done;
+  }
+
+  finish(): void {
+    this.done = true;
   }
 
   /** Milliseconds left (zero or less: expired). */
@@ -55,9 +66,13 @@ export class Deadline {
 
 const current = new AsyncLocalStorage<Deadline>();
 
-/** The deadline of the port call running now; a new one of `timeoutMs` for work outside any (it names `what`). */
+/**
+ * The deadline of the port call running now; a new one of `timeoutMs` for work outside any (it names `what`),
+ * including work a call started and left running after it returned.
+ */
 export function deadlineOf(what: string, timeoutMs: number): Deadline {
-  return current.getStore() ?? new Deadline(what, timeoutMs);
+  const deadline = current.getStore();
+  return deadline && !deadline.finished ? deadline : new Deadline(what, timeoutMs);
 }
 
 /**
@@ -75,8 +90,17 @@ export function withDeadlines<T extends object>(port: T, name: string, timeoutMs
       let method = wrapped.get(original);
       if (method === undefined) {
         const what = `${name}.${property}`;
-        method = (...args: unknown[]): unknown =>
-          current.run(new Deadline(what, timeoutMs), () => original.apply(target, args));
+        method = (...args: unknown[]): unknown => {
+          const deadline = new Deadline(what, timeoutMs);
+          const result = current.run(deadline, () => original.apply(target, args));
+          if (result instanceof Promise) {
+            const finish = (): void => deadline.finish();
+            result.then(finish, finish);
+          } else {
+            deadline.finish();
+          }
+          return result;
+        };
         wrapped.set(original, method);
       }
       return method;
