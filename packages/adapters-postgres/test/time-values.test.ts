@@ -5,7 +5,9 @@ import { openTestStore, type TestStore } from './postgres-test-database.js';
 
 /**
  * Dates that pg's own serializer gets wrong in some time zones (Asia/Kathmandu was +05:41:16 before 1920) and the far
- * ends of the range both stores can hold; each round-trips with the process in UTC and in Kathmandu.
+ * ends of the range both stores can hold; each round-trips with the process in UTC and in Kathmandu. Year 0 (1 BC) is
+ * outside that range since core holds every instant to four-digit years (the contract's instant-range group pins it
+ * as VALIDATION); sqlTime still writes BC years right, for what PostgreSQL itself would hand back.
  */
 const instants = [
   '1900-06-01T00:00:00.123Z',
@@ -13,7 +15,6 @@ const instants = [
   '0001-01-01T00:00:00.000Z',
   '1969-12-31T23:59:59.999Z',
   '9999-12-31T23:59:59.999Z',
-  '0000-06-15T12:00:00.000Z',
 ];
 
 describe('times', () => {
