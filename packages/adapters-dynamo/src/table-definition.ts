@@ -2,6 +2,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type CreateTableInput,
   type DynamoDBClient,
@@ -30,6 +31,8 @@ export const TABLE = {
   scan: { name: 'scan', partitionKey: 'scanPk', sortKey: 'scanSk' },
   /** Epoch seconds after which DynamoDB may delete the item (activity retention). */
   ttlAttribute: 'expiresAt',
+  /** The stream the change feed reads: every write's old and new item (see src/feed/). */
+  stream: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
 } as const;
 
 /**
@@ -41,7 +44,10 @@ export type TableDefinition = CreateTableInput & {
   readonly TimeToLiveSpecification: TimeToLiveSpecification;
 };
 
-/** The single table every Cohort port lives in: pk/sk, two list GSIs and the scan index (all full-item), TTL. */
+/**
+ * The single table every Cohort port lives in: pk/sk, two list GSIs and the scan index (all full-item), TTL, and a
+ * stream of new and old images that the change feed reads.
+ */
 export function tableDefinition(tableName: string): TableDefinition {
   const stringAttribute = (name: string) => ({ AttributeName: name, AttributeType: 'S' as const });
   const keySchema = (partitionKey: string, sortKey: string) => [
@@ -79,6 +85,7 @@ export function tableDefinition(tableName: string): TableDefinition {
         Projection: { ProjectionType: 'ALL' },
       },
     ],
+    StreamSpecification: { ...TABLE.stream },
     TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
   };
 }
@@ -110,7 +117,8 @@ function isActive(table: TableDescription | null): boolean {
 
 /**
  * Creates the table from `tableDefinition` when it does not exist, waits until it and its indexes are ACTIVE, and
- * enables TTL. For tests, local development and the demo; production tables come from infrastructure code.
+ * enables TTL and the stream. For tests, local development and the demo; production tables come from infrastructure
+ * code. Enabling the stream on an existing table is not retroactive: the feed sees only writes made after it.
  */
 export async function ensureTable(client: AnyClient, options: EnsureTableOptions): Promise<void> {
   const low: DynamoDBClient = client;
@@ -135,6 +143,23 @@ export async function ensureTable(client: AnyClient, options: EnsureTableOptions
       .filter((name) => !(table?.GlobalSecondaryIndexes ?? []).some((index) => index.IndexName === name));
     if (missing.length > 0) {
       throw CohortError.unavailable(`Table ${options.tableName} exists without the indexes ${missing.join(', ')}`);
+    }
+    const stream = table?.StreamSpecification;
+    if (stream?.StreamEnabled !== true || stream.StreamViewType !== TABLE.stream.StreamViewType) {
+      if (stream?.StreamEnabled === true) {
+        throw CohortError.unavailable(
+          `Table ${options.tableName} has a ${stream.StreamViewType ?? 'different'} stream; the change feed needs ` +
+            `${TABLE.stream.StreamViewType} (disable the stream, then run ensureTable again)`,
+        );
+      }
+      await low.send(
+        new UpdateTableCommand({ TableName: options.tableName, StreamSpecification: { ...TABLE.stream } }),
+      );
+      do {
+        if (Date.now() > deadline) throw CohortError.unavailable(`Table ${options.tableName} did not become ACTIVE`);
+        await sleep(200);
+        table = await describe(low, options.tableName);
+      } while (!isActive(table));
     }
     const ttl = await low.send(new DescribeTimeToLiveCommand({ TableName: options.tableName }));
     const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;

@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { CohortError } from '@cohort/core';
 import { fromAttributeMap } from './attribute-values.js';
+import { commitStamp, stampItem, stampTransactItem, stampUpdate } from './committed-at.js';
 import { call, type DynamoContext } from './dynamo-context.js';
 import { isConditionalCheckFailed, isTransactionCanceled, toCohortError } from './dynamo-errors.js';
 import { MAX_ATTEMPTS, backoffDelay, sleep } from './retry.js';
@@ -54,9 +55,10 @@ export async function putItem(
   input: Without<PutCommandInput, 'TableName'>,
   what: string,
 ): Promise<boolean> {
+  const stamped = { ...input, Item: stampItem(input.Item ?? {}, commitStamp(context)) };
   try {
     await call(context, what, (abortSignal) =>
-      context.client.send(new PutCommand({ ...input, TableName: context.tableName }), { abortSignal }),
+      context.client.send(new PutCommand({ ...stamped, TableName: context.tableName }), { abortSignal }),
     );
     return true;
   } catch (error) {
@@ -71,9 +73,10 @@ export async function updateItem(
   input: Without<UpdateCommandInput, 'TableName'>,
   what: string,
 ): Promise<Item | null> {
+  const stamped = stampUpdate(input, commitStamp(context));
   try {
     const output = await call(context, what, (abortSignal) =>
-      context.client.send(new UpdateCommand({ ...input, TableName: context.tableName }), { abortSignal }),
+      context.client.send(new UpdateCommand({ ...stamped, TableName: context.tableName }), { abortSignal }),
     );
     return output.Attributes ?? {};
   } catch (error) {
@@ -209,11 +212,12 @@ export type BatchWrite = { readonly put: Item } | { readonly delete: Key };
  * Two writes to the same key must not share a call (DynamoDB rejects that); callers dedupe first.
  */
 export async function batchWrite(context: DynamoContext, writes: readonly BatchWrite[], what: string): Promise<void> {
+  const at = commitStamp(context);
   for (let offset = 0; offset < writes.length; offset += 25) {
     let pending: BatchWriteWriteRequest[] = writes
       .slice(offset, offset + 25)
       .map((write) =>
-        'put' in write ? { PutRequest: { Item: write.put } } : { DeleteRequest: { Key: write.delete } },
+        'put' in write ? { PutRequest: { Item: stampItem(write.put, at) } } : { DeleteRequest: { Key: write.delete } },
       );
     for (let attempt = 0; pending.length > 0; attempt += 1) {
       if (attempt >= MAX_ATTEMPTS) throw CohortError.unavailable(`DynamoDB left writes unprocessed for ${what}`);
@@ -258,7 +262,11 @@ export async function transactWrite(
   if (items.length === 0) return { ok: true };
   // One token for every retry of this transaction: if a response was lost after DynamoDB committed, the retry is
   // answered as the committed original instead of running (and counting) again.
-  const input = { TransactItems: [...items], ClientRequestToken: globalThis.crypto.randomUUID() };
+  const at = commitStamp(context);
+  const input = {
+    TransactItems: items.map((item) => stampTransactItem(item, at)),
+    ClientRequestToken: globalThis.crypto.randomUUID(),
+  };
   for (let attempt = 0; ; attempt += 1) {
     try {
       await call(context, what, (abortSignal) => context.client.send(new TransactWriteCommand(input), { abortSignal }));

@@ -4,6 +4,13 @@ import type { Item } from './dynamo-ops.js';
 /** Version of the stored item layout, written as `_v` on every item so a later layout can migrate in place. */
 export const ITEM_VERSION = 1;
 
+/**
+ * When the adapter wrote the item, in epoch ms by the store's clock: set on every put and update by the shared write
+ * helpers (dynamo-ops), so the change feed can give each change a millisecond commit time (DynamoDB Streams'
+ * ApproximateCreationDateTime is rounded to the second on AWS, to the minute on DynamoDB Local).
+ */
+export const COMMITTED_AT = '_committedAt';
+
 /** Attributes that belong to the table, not to the domain: keys, index keys, entity type, layout version, TTL. */
 const TABLE_ATTRIBUTES = [
   'pk',
@@ -17,6 +24,7 @@ const TABLE_ATTRIBUTES = [
   '_type',
   '_v',
   'expiresAt',
+  COMMITTED_AT,
 ] as const;
 
 /** Removes table attributes (and the named hidden ones) so only domain fields remain. */
