@@ -1,3 +1,4 @@
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CohortError, systemClock, type Clock, type CohortStore } from '@cohort/core';
 import { DynamoActivityLog } from './activity/dynamo-activity-log.js';
@@ -18,6 +19,8 @@ import { DynamoEnrollmentRepository } from './content/dynamo-enrollment-reposito
 import { DynamoControlRecords } from './control/dynamo-control-records.js';
 import { DynamoEventRecordSet, DynamoRegistrationRecordSet } from './events/dynamo-event-record-sets.js';
 import { DynamoEventRepository } from './events/dynamo-event-repository.js';
+import { DEFAULT_FEED_LEASE_MS, DynamoChangeFeed } from './feed/dynamo-change-feed.js';
+import { streamsClientFor } from './feed/streams-client.js';
 import type { DynamoContext } from './shared/dynamo-context.js';
 import { DEFAULT_TIMEOUT_MS, withDeadlines } from './shared/deadline.js';
 import { DynamoUserRecordSet } from './users/dynamo-user-record-set.js';
@@ -42,6 +45,15 @@ export interface DynamoStoreOptions {
    * (`createDynamoClient` does) so that a hung connection is dropped, not just abandoned.
    */
   readonly timeoutMs?: number;
+  /** The change feed (`store.changeFeed`), read from the table's stream. */
+  readonly changeFeed?: DynamoChangeFeedOptions;
+}
+
+export interface DynamoChangeFeedOptions {
+  /** A ready DynamoDB Streams client; default: one on the table client's endpoint, credentials and HTTP handler. */
+  readonly streamsClient?: DynamoDBStreamsClient;
+  /** How long a reading session holds its subscription unless renewed (a crashed reader's expires after it). Default 30,000 ms. */
+  readonly leaseMs?: number;
 }
 
 /** Every Cohort port on one DynamoDB table. */
@@ -92,21 +104,26 @@ export function createDynamoStore(options: DynamoStoreOptions): CohortStore {
       activityCounts: new DynamoActivityCountRecordSet(context),
     },
     control: new DynamoControlRecords(context),
+    changeFeed: new DynamoChangeFeed(context, {
+      streams: options.changeFeed?.streamsClient ?? streamsClientFor(options.client),
+      leaseMs: options.changeFeed?.leaseMs ?? DEFAULT_FEED_LEASE_MS,
+    }),
   };
   return underDeadlines(store, timeoutMs);
 }
 
 /** Every port and record set of `store`, each method call under a deadline of `timeoutMs` named after it. */
 function underDeadlines(store: CohortStore, timeoutMs: number): CohortStore {
-  const { recordSets, ...ports } = store;
+  const { recordSets, changeFeed, ...ports } = store;
   const wrap = <T extends object>(port: T, name: string): T => withDeadlines(port, name, timeoutMs);
   return {
     ...(Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, wrap(port, name)])) as Omit<
       CohortStore,
-      'recordSets'
+      'recordSets' | 'changeFeed'
     >),
     recordSets: Object.fromEntries(
       Object.entries(recordSets).map(([name, set]) => [name, wrap(set, `recordSets.${name}`)]),
     ) as CohortStore['recordSets'],
+    ...(changeFeed ? { changeFeed: wrap(changeFeed, 'changeFeed') } : {}),
   };
 }

@@ -1,5 +1,5 @@
 export { createDynamoStore, DEFAULT_ACTIVITY_RETENTION_DAYS } from './dynamo-store.js';
-export type { DynamoStoreOptions } from './dynamo-store.js';
+export type { DynamoChangeFeedOptions, DynamoStoreOptions } from './dynamo-store.js';
 export { createDynamoClient } from './dynamo-client.js';
 export type { DynamoClientOptions } from './dynamo-client.js';
 export { ensureTable, tableDefinition, TABLE } from './table-definition.js';

@@ -1,0 +1,192 @@
+import type { _Record, AttributeValue } from '@aws-sdk/client-dynamodb-streams';
+import { CohortError, type Change, type Clock } from '@cohort/core';
+import { fromAttributeMap } from '../shared/attribute-values.js';
+import type { Item } from '../shared/dynamo-ops.js';
+import { stampOf, toChange } from './change-mapping.js';
+import { driverErrorName, type ShardInfo, type StreamAccess } from './stream-access.js';
+import { encodePosition, type FeedState, type ShardProgress } from './stream-position.js';
+
+/** Records asked for per GetRecords call (its maximum): fewer calls, the changes past a read's limit kept for the next. */
+const RECORDS_PER_CALL = 1_000;
+
+const DONE: ShardProgress = { seq: null, done: true };
+const FROM_START: ShardProgress = { seq: null, done: false };
+
+function image(map: Record<string, AttributeValue> | undefined): Item | undefined {
+  return map === undefined ? undefined : fromAttributeMap(map as unknown as Record<string, Record<string, unknown>>);
+}
+
+/**
+ * Reads the stream onward from a state, shard by shard, parents before children, and keeps the state just after
+ * what it returned. One cursor serves one reader: its iterators are its own.
+ */
+export class ShardCursor {
+  private readonly progress: Map<string, ShardProgress>;
+  private readonly iterators = new Map<string, string>();
+  /** Changes read from the stream but not yet returned (a GetRecords answer may hold more than a read asked for). */
+  private buffered: Change[] = [];
+  /** The newest commit stamp seen per shard: a lower bound for a delete's commit time. */
+  private readonly lastStamp = new Map<string, number>();
+
+  constructor(
+    private readonly access: StreamAccess,
+    private readonly feed: string,
+    private readonly clock: Clock,
+    start: FeedState,
+  ) {
+    this.label = start.label;
+    this.progress = new Map(start.shards);
+  }
+
+  private readonly label: string;
+
+  /**
+   * Up to `limit` changes available now, each with the position just after it; none when the stream has nothing
+   * new. POSITION_LOST when the stream no longer holds what comes next.
+   */
+  async next(limit: number, fresh = false): Promise<Change[]> {
+    if (this.buffered.length < limit) {
+      await this.advance(limit - this.buffered.length, (change) => this.buffered.push(change), fresh);
+    }
+    return this.buffered.splice(0, limit);
+  }
+
+  /** Reads to the end of what the stream holds now, keeping only the state (what `currentPosition` pins). */
+  async skipToEnd(): Promise<FeedState> {
+    await this.advance(Number.POSITIVE_INFINITY, () => undefined);
+    return this.state(await this.shardsChecked());
+  }
+
+  /** The current state (compacted against the last shard list). */
+  async current(fresh = false): Promise<FeedState> {
+    return this.state(await this.shardsChecked(fresh));
+  }
+
+  /**
+   * The stream's shards, after checking that the state is still servable. `fresh` asks DynamoDB again rather than
+   * reuse answers up to a second old (a stream replaced within that second would go unnoticed until the next call).
+   */
+  private async shardsChecked(fresh = false): Promise<readonly ShardInfo[]> {
+    let stream = await this.access.current(fresh);
+    // A stream replaced less than a second ago may still be the one remembered: ask again before calling it lost.
+    if (stream.label !== this.label) stream = await this.access.current(true);
+    if (stream.label !== this.label) {
+      throw CohortError.positionLost(
+        `The table's stream was replaced (${this.label} → ${stream.label}): the changes after this position are gone`,
+      );
+    }
+    const shards = await this.access.shards(stream.arn, fresh);
+    const present = new Set(shards.map((shard) => shard.id));
+    for (const [id, progress] of [...this.progress]) {
+      if (present.has(id)) continue;
+      if (progress.done) this.progress.delete(id);
+      else throw CohortError.positionLost(`The stream no longer has shard ${id} (trimmed past its 24-hour retention)`);
+    }
+    return shards;
+  }
+
+  private async advance(limit: number, emit: (change: Change) => void, fresh = false): Promise<void> {
+    let shards = await this.shardsChecked(fresh);
+    let emitted = 0;
+    for (let moved = true; moved && emitted < limit;) {
+      moved = false;
+      for (const shard of shards) {
+        if (emitted >= limit) break;
+        if (!this.readable(shard, shards)) continue;
+        const outcome = await this.readShard(shard, shards, (change) => {
+          emitted += 1;
+          emit(change);
+        });
+        if (outcome.closed) {
+          // A closed shard's children may be listed only now.
+          shards = await this.shardsChecked(true);
+          moved = true;
+          break;
+        }
+        if (outcome.records > 0) moved = true;
+      }
+    }
+  }
+
+  private statusOf(id: string, shards: readonly ShardInfo[]): ShardProgress {
+    const known = this.progress.get(id);
+    if (known) return known;
+    return this.isAncestorOfNamed(id, shards) ? DONE : FROM_START;
+  }
+
+  /** True when a shard the state names descends from `id`: then `id` was read to its end before the state was made. */
+  private isAncestorOfNamed(id: string, shards: readonly ShardInfo[]): boolean {
+    const byId = new Map(shards.map((shard) => [shard.id, shard]));
+    for (const named of this.progress.keys()) {
+      for (let at = byId.get(named)?.parent; at !== undefined; at = byId.get(at)?.parent) {
+        if (at === id) return true;
+      }
+    }
+    return false;
+  }
+
+  private readable(shard: ShardInfo, shards: readonly ShardInfo[]): boolean {
+    if (this.statusOf(shard.id, shards).done) return false;
+    if (shard.parent === undefined || !shards.some((other) => other.id === shard.parent)) return true;
+    return this.statusOf(shard.parent, shards).done;
+  }
+
+  private async readShard(
+    shard: ShardInfo,
+    shards: readonly ShardInfo[],
+    emit: (change: Change) => void,
+  ): Promise<{ records: number; closed: boolean }> {
+    const stream = await this.access.current();
+    const { seq } = this.statusOf(shard.id, shards);
+    let iterator = this.iterators.get(shard.id) ?? (await this.access.iterator(stream.arn, shard.id, seq));
+    let batch;
+    try {
+      batch = await this.access.records(iterator, shard.id, RECORDS_PER_CALL);
+    } catch (error) {
+      if (driverErrorName(error) !== 'ExpiredIteratorException') throw error;
+      // Iterators live 15 minutes on AWS: take a new one at the same place.
+      iterator = await this.access.iterator(stream.arn, shard.id, seq);
+      batch = await this.access.records(iterator, shard.id, RECORDS_PER_CALL);
+    }
+    if (batch.next === undefined) this.iterators.delete(shard.id);
+    else this.iterators.set(shard.id, batch.next);
+    const { records } = batch;
+    records.forEach((record, index) => {
+      const sequence = record.dynamodb?.SequenceNumber;
+      if (sequence === undefined) return;
+      this.progress.set(shard.id, { seq: sequence, done: false });
+      const change = this.changeOf(shard.id, record, records.slice(index + 1));
+      if (change) emit({ ...change, position: encodePosition(this.feed, this.state(shards)) } as Change);
+    });
+    if (batch.next === undefined) {
+      this.progress.set(shard.id, { seq: null, done: true });
+      return { records: records.length, closed: true };
+    }
+    return { records: records.length, closed: false };
+  }
+
+  private changeOf(shardId: string, record: _Record, later: readonly _Record[]) {
+    const oldImage = image(record.dynamodb?.OldImage);
+    const newImage = image(record.dynamodb?.NewImage);
+    const stamped = stampOf(newImage);
+    const lower = Math.max(this.lastStamp.get(shardId) ?? 0, stampOf(oldImage) ?? 0);
+    if (stamped !== undefined) this.lastStamp.set(shardId, Math.max(lower, stamped));
+    // A delete carries no stamp: it committed after the shard's previous stamped write and before its next one (or
+    // now); the later bound is the closer one for a consumer that keeps up.
+    const committedAt = (): Date => {
+      const next = later.map((other) => stampOf(image(other.dynamodb?.NewImage))).find((at) => at !== undefined);
+      return new Date(Math.max(lower, next ?? this.clock.now().getTime()));
+    };
+    return toChange(oldImage, newImage, committedAt);
+  }
+
+  /** The state as a position names it: done shards whose descendants it names are left out (they are implied). */
+  private state(shards: readonly ShardInfo[]): FeedState {
+    const compact = new Map<string, ShardProgress>();
+    for (const [id, progress] of this.progress) {
+      if (progress.done && this.isAncestorOfNamed(id, shards)) continue;
+      compact.set(id, progress);
+    }
+    return { label: this.label, shards: compact };
+  }
+}

@@ -1,0 +1,199 @@
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { createDynamoStore, ensureTable } from '@cohort/adapters-dynamo';
+import {
+  CohortError,
+  decodeFeedPosition,
+  encodeFeedPosition,
+  type Change,
+  type ChangeFeed,
+  type ChangeReader,
+  type CohortStore,
+} from '@cohort/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stampUpdate } from '../src/shared/committed-at.js';
+import { deleteTable, randomTableName, testClients, testEndpoint } from './dynamo-test-client.js';
+
+/** Faults the streams client raises on demand, and how often it was asked for an iterator. */
+const faults = { getRecords: null as string | null, getShardIterator: null as string | null, iterators: 0 };
+
+function faultyStreamsClient(): DynamoDBStreamsClient {
+  const streams = new DynamoDBStreamsClient({
+    endpoint: testEndpoint(),
+    region: 'local',
+    credentials: { accessKeyId: 'cohort', secretAccessKey: 'cohort' },
+  });
+  streams.middlewareStack.add(
+    (next, context) => async (args) => {
+      const fault = (name: string | null): never | void => {
+        if (name === null) return;
+        throw Object.assign(new Error(`injected ${name}`), { name, $metadata: { httpStatusCode: 400 } });
+      };
+      if (context.commandName === 'GetShardIteratorCommand') {
+        faults.iterators += 1;
+        const name = faults.getShardIterator;
+        faults.getShardIterator = null;
+        fault(name);
+      }
+      if (context.commandName === 'GetRecordsCommand') {
+        const name = faults.getRecords;
+        faults.getRecords = null;
+        fault(name);
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'cohortStreamFaults' },
+  );
+  return streams;
+}
+
+async function readUntil(reader: ChangeReader, done: (changes: readonly Change[]) => boolean): Promise<Change[]> {
+  const changes: Change[] = [];
+  const deadline = Date.now() + 10_000;
+  while (!done(changes) && Date.now() < deadline) changes.push(...(await reader.read({ waitMs: 1_000 })));
+  return changes;
+}
+
+const userKeys = (changes: readonly Change[]): string[] =>
+  changes.filter((change) => change.recordSet === 'users').map((change) => change.key);
+
+describe('DynamoDB change feed', () => {
+  const { low, client } = testClients();
+  const tableName = randomTableName('feed');
+  const streams = faultyStreamsClient();
+  let store: CohortStore;
+  let feed: ChangeFeed;
+  let counter = 0;
+  const user = async (): Promise<string> =>
+    (await store.users.create({ email: `feed-${(counter += 1)}-${Date.now()}@example.com`, displayName: 'F' })).id;
+
+  beforeAll(async () => {
+    await ensureTable(client, { tableName });
+    store = createDynamoStore({ client, tableName, changeFeed: { streamsClient: streams } });
+    feed = store.changeFeed as ChangeFeed;
+  }, 60_000);
+
+  afterAll(async () => {
+    await deleteTable(low, tableName);
+    streams.destroy();
+    low.destroy();
+  });
+
+  it('renews an expired shard iterator at the same place: nothing skipped, nothing repeated', async () => {
+    await feed.createSubscription('expired_iterator');
+    const reader = await feed.openReader('expired_iterator');
+    const first = await user();
+    expect(userKeys(await readUntil(reader, (changes) => userKeys(changes).includes(first)))).toEqual([first]);
+    const second = await user();
+    const third = await user();
+    const asked = faults.iterators;
+    faults.getRecords = 'ExpiredIteratorException';
+    const after = await readUntil(reader, (changes) => userKeys(changes).includes(third));
+    expect(faults.getRecords, 'the fault was raised').toBeNull();
+    expect(faults.iterators).toBe(asked + 1);
+    expect(userKeys(after)).toEqual([second, third]);
+    await reader.close();
+    await feed.dropSubscription('expired_iterator');
+  });
+
+  /** A well-formed position of this feed whose shards are `shards` (id=sequence number). */
+  async function forged(shards: string): Promise<string> {
+    await user();
+    const feedId = `dynamo:${tableName}`;
+    const [label] = decodeFeedPosition(feedId, await feed.currentPosition(), 2);
+    return encodeFeedPosition(feedId, [label as string, shards]);
+  }
+
+  it('is POSITION_LOST for a position naming a shard the stream no longer has, as a start and as a checkpoint', async () => {
+    const gone = await forged('shardId-00000000000000000001-deadbeef=000000000000000000001');
+    await expect(feed.createSubscription('lost_start', { from: gone })).rejects.toSatisfy((error) =>
+      CohortError.is(error, 'POSITION_LOST'),
+    );
+
+    await feed.createSubscription('lost_checkpoint');
+    // The checkpoint the subscription holds in the table now names a shard trimmed away.
+    await client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk: 'FEED_SUBSCRIPTIONS', sk: 'lost_checkpoint' },
+        UpdateExpression: 'SET #p = :p',
+        ExpressionAttributeNames: { '#p': 'position' },
+        ExpressionAttributeValues: { ':p': gone },
+      }),
+    );
+    const reader = await feed.openReader('lost_checkpoint');
+    await expect(reader.read()).rejects.toSatisfy((error) => CohortError.is(error, 'POSITION_LOST'));
+    await reader.close();
+    const [listed] = (await feed.listSubscriptions()).filter((info) => info.name === 'lost_checkpoint');
+    expect(listed?.lag.ms).toBeNull();
+    await feed.dropSubscription('lost_checkpoint');
+  });
+
+  it('is POSITION_LOST when the stream answers TrimmedDataAccessException (past its 24-hour retention)', async () => {
+    await feed.createSubscription('trimmed');
+    const reader = await feed.openReader('trimmed');
+    await user();
+    faults.getShardIterator = 'TrimmedDataAccessException';
+    await expect(reader.read()).rejects.toSatisfy((error) => CohortError.is(error, 'POSITION_LOST'));
+    await reader.close();
+    await feed.dropSubscription('trimmed');
+  });
+
+  it('skips its own items and guard items, and stamps every written record with its commit time', async () => {
+    await feed.createSubscription('own_items');
+    const reader = await feed.openReader('own_items');
+    const before = Date.now();
+    const id = await user();
+    const changes = await readUntil(reader, (read) => userKeys(read).includes(id));
+    // The user's email guard and the subscription's lease renewals are items of the table too: never changes.
+    expect(changes.map((change) => change.recordSet)).toEqual(['users']);
+    const stored = await client.send(new GetCommand({ TableName: tableName, Key: { pk: `USER#${id}`, sk: 'USER' } }));
+    expect(changes[0]?.committedAt.getTime()).toBe(stored.Item?.['_committedAt']);
+    expect(changes[0]?.committedAt.getTime()).toBeGreaterThanOrEqual(before);
+    await reader.close();
+    await feed.dropSubscription('own_items');
+  });
+
+  it('measures write-acknowledged → change-read latency', async () => {
+    await feed.createSubscription('latency');
+    const reader = await feed.openReader('latency');
+    const delays: number[] = [];
+    for (let i = 0; i < 100; i += 1) {
+      const written = Date.now();
+      const id = await user();
+      const acknowledged = Date.now();
+      await readUntil(reader, (read) => userKeys(read).includes(id));
+      delays.push(Date.now() - acknowledged);
+      expect(acknowledged - written).toBeGreaterThanOrEqual(0);
+    }
+    delays.sort((a, b) => a - b);
+    const at = (q: number) => delays[Math.min(delays.length - 1, Math.floor(q * delays.length))] as number;
+    console.log(
+      `change feed latency over ${delays.length} writes: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`,
+    );
+    expect(at(0.5)).toBeLessThan(1_000);
+    await reader.close();
+    await feed.dropSubscription('latency');
+  }, 60_000);
+});
+
+describe('the commit stamp on updates', () => {
+  it('joins the SET clause, or adds one, and leaves placeholders named like clauses alone', () => {
+    expect(stampUpdate({ UpdateExpression: 'SET #a = :a REMOVE #b' }, 5).UpdateExpression).toBe(
+      'SET #cohortCommittedAt = :cohortCommittedAt, #a = :a REMOVE #b',
+    );
+    expect(stampUpdate({ UpdateExpression: 'REMOVE #set ADD #n :set' }, 5).UpdateExpression).toBe(
+      'REMOVE #set ADD #n :set SET #cohortCommittedAt = :cohortCommittedAt',
+    );
+    const stamped = stampUpdate(
+      {
+        UpdateExpression: 'ADD #n :one',
+        ExpressionAttributeNames: { '#n': 'n' },
+        ExpressionAttributeValues: { ':one': 1 },
+      },
+      7,
+    );
+    expect(stamped.ExpressionAttributeValues).toEqual({ ':one': 1, ':cohortCommittedAt': 7 });
+    expect(stamped.ExpressionAttributeNames).toEqual({ '#n': 'n', '#cohortCommittedAt': '_committedAt' });
+  });
+});
