@@ -9,6 +9,9 @@ const statusOf: Readonly<Record<CohortErrorCode, number>> = {
   CONFLICT: 409,
   CONCURRENCY: 409,
   UNAVAILABLE: 503,
+  // Only the change feed answers it (a position past what the store keeps); no route reads the feed, but a service
+  // that adds one must tell its client to start over from a new snapshot: the resource it asked for is gone.
+  POSITION_LOST: 410,
 };
 
 function send(response: ServerResponse, status: number, body: unknown): void {
