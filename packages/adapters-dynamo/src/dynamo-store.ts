@@ -19,7 +19,7 @@ import { DynamoEnrollmentRepository } from './content/dynamo-enrollment-reposito
 import { DynamoControlRecords } from './control/dynamo-control-records.js';
 import { DynamoEventRecordSet, DynamoRegistrationRecordSet } from './events/dynamo-event-record-sets.js';
 import { DynamoEventRepository } from './events/dynamo-event-repository.js';
-import { DEFAULT_FEED_LEASE_MS, DynamoChangeFeed } from './feed/dynamo-change-feed.js';
+import { DEFAULT_FEED_LEASE_MS, DEFAULT_FEED_POLL_MS, DynamoChangeFeed } from './feed/dynamo-change-feed.js';
 import { streamsClientFor } from './feed/streams-client.js';
 import type { DynamoContext } from './shared/dynamo-context.js';
 import { DEFAULT_TIMEOUT_MS, withDeadlines } from './shared/deadline.js';
@@ -54,6 +54,11 @@ export interface DynamoChangeFeedOptions {
   readonly streamsClient?: DynamoDBStreamsClient;
   /** How long a reading session holds its subscription unless renewed (a crashed reader's expires after it). Default 30,000 ms. */
   readonly leaseMs?: number;
+  /**
+   * How long a read that waits (`waitMs`) sleeps between two looks at the stream. Default 250 ms: DynamoDB Streams
+   * throttles GetRecords past a few calls a second per shard, shared by every reader; DynamoDB Local has no such limit.
+   */
+  readonly pollMs?: number;
 }
 
 /** Every Cohort port on one DynamoDB table. */
@@ -107,6 +112,7 @@ export function createDynamoStore(options: DynamoStoreOptions): CohortStore {
     changeFeed: new DynamoChangeFeed(context, {
       streams: options.changeFeed?.streamsClient ?? streamsClientFor(options.client),
       leaseMs: options.changeFeed?.leaseMs ?? DEFAULT_FEED_LEASE_MS,
+      pollMs: options.changeFeed?.pollMs ?? DEFAULT_FEED_POLL_MS,
     }),
   };
   return underDeadlines(store, timeoutMs);

@@ -24,14 +24,19 @@ import { atOrBefore, decodePosition, encodePosition, type FeedState } from './st
 /** How long a reading session holds its subscription without renewing it, unless the store says otherwise. */
 export const DEFAULT_FEED_LEASE_MS = 30_000;
 
-/** How often a read that waits for changes asks the stream again. */
-const POLL_MS = 50;
+/**
+ * How often a read that waits for changes asks each shard again, unless the store says otherwise. DynamoDB Streams
+ * throttles GetRecords on a shard past a few calls a second, shared by every reader of it.
+ */
+export const DEFAULT_FEED_POLL_MS = 250;
 
 export interface DynamoChangeFeedOptions {
   /** The DynamoDB Streams client (same endpoint, region and credentials as the table's client). */
   readonly streams: DynamoDBStreamsClient;
   /** How long a session's lease lasts without renewal (renewed every third of it while open): a crashed reader's subscription is free again after it. */
   readonly leaseMs: number;
+  /** How long a waiting read sleeps between two looks at the stream. */
+  readonly pollMs: number;
 }
 
 interface SubscriptionItem {
@@ -118,6 +123,7 @@ export class DynamoChangeFeed implements ChangeFeed {
       name: subscription,
       leaseId,
       leaseMs: this.options.leaseMs,
+      pollMs: this.options.pollMs,
       feed: this.feed,
       acknowledged,
       cursor: new ShardCursor(this.access, this.feed, this.context.clock, acknowledged),
@@ -204,6 +210,7 @@ interface ReaderOptions {
   readonly name: string;
   readonly leaseId: string;
   readonly leaseMs: number;
+  readonly pollMs: number;
   readonly feed: string;
   readonly acknowledged: FeedState;
   readonly cursor: ShardCursor;
@@ -223,6 +230,8 @@ class DynamoChangeReader implements ChangeReader {
   private deliveredCount = 0;
   private acknowledged: FeedState;
   private acknowledging: Promise<void> = Promise.resolve();
+  /** When the lease was last extended (openReader took it just now). */
+  private renewedAt = Date.now();
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(private readonly options: ReaderOptions) {
@@ -237,11 +246,11 @@ class DynamoChangeReader implements ChangeReader {
     if (this.reading) throw CohortError.conflict(`A read of subscription ${this.options.name} is already pending`);
     this.reading = true;
     try {
-      await this.renew();
+      // The heartbeat renews the lease every third of it; a read renews it only when the heartbeat fell behind.
+      if (Date.now() - this.renewedAt > this.options.leaseMs / 3) await this.renew();
       const until = Date.now() + waitMs;
-      // Each read looks at the table's stream anew; the polls within it reuse what DynamoDB said for up to a second.
-      for (let poll = 0; ; poll += 1) {
-        const changes = await this.options.cursor.next(limit, poll === 0);
+      for (;;) {
+        const changes = await this.options.cursor.next(limit);
         for (const change of changes) {
           this.deliveredCount += 1;
           this.delivered.set(change.position, {
@@ -251,7 +260,7 @@ class DynamoChangeReader implements ChangeReader {
         }
         if (this.lost) throw this.lost;
         if (changes.length > 0 || this.closed || Date.now() >= until) return changes;
-        await sleep(Math.min(POLL_MS, Math.max(0, until - Date.now())));
+        await sleep(Math.min(this.options.pollMs, Math.max(0, until - Date.now())));
       }
     } finally {
       this.reading = false;
@@ -321,6 +330,7 @@ class DynamoChangeReader implements ChangeReader {
       'changeFeed.acknowledge',
     );
     if (stored === null) throw await this.lostLease();
+    this.renewedAt = Date.now();
     this.acknowledged = entry.state;
     for (const [key, value] of this.delivered) {
       if (value.index <= entry.index) this.delivered.delete(key);
@@ -343,6 +353,7 @@ class DynamoChangeReader implements ChangeReader {
     );
     // A close() that released the lease meanwhile is no loss: the read it interrupted answers with what it has.
     if (renewed === null && !this.closed) throw await this.lostLease();
+    if (renewed !== null) this.renewedAt = Date.now();
   }
 
   private async lostLease(): Promise<CohortError> {

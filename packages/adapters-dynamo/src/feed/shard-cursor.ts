@@ -23,6 +23,8 @@ function image(map: Record<string, AttributeValue> | undefined): Item | undefine
 export class ShardCursor {
   private readonly progress: Map<string, ShardProgress>;
   private readonly iterators = new Map<string, string>();
+  /** Whether the cursor has looked at the table's stream since it was made. */
+  private looked = false;
   /** Changes read from the stream but not yet returned (a GetRecords answer may hold more than a read asked for). */
   private buffered: Change[] = [];
   /** The newest commit stamp seen per shard: a lower bound for a delete's commit time. */
@@ -67,7 +69,9 @@ export class ShardCursor {
    * reuse answers up to a second old (a stream replaced within that second would go unnoticed until the next call).
    */
   private async shardsChecked(fresh = false): Promise<readonly ShardInfo[]> {
-    let stream = await this.access.current(fresh);
+    // A cursor's first look is always fresh: a session opened on a replaced stream fails at its first read.
+    let stream = await this.access.current(fresh || !this.looked);
+    this.looked = true;
     // A stream replaced less than a second ago may still be the one remembered: ask again before calling it lost.
     if (stream.label !== this.label) stream = await this.access.current(true);
     if (stream.label !== this.label) {

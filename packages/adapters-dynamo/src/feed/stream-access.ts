@@ -112,7 +112,10 @@ export class StreamAccess {
     }
   }
 
-  /** Up to `limit` records from `iterator`; ExpiredIteratorException is rethrown as it is, for the caller to renew. */
+  /**
+   * Up to `limit` records from `iterator`; ExpiredIteratorException is rethrown as it is, for the caller to renew; a
+   * throttled read (LimitExceededException) answers no records and the same iterator.
+   */
   async records(iterator: string, shardId: string, limit: number): Promise<RecordBatch> {
     try {
       const output = await call(this.context, 'changeFeed.getRecords', (abortSignal) =>
@@ -122,7 +125,10 @@ export class StreamAccess {
       );
       return { records: output.Records ?? [], next: output.NextShardIterator };
     } catch (error) {
-      if (driverErrorName(error) === 'ExpiredIteratorException') throw error;
+      const name = driverErrorName(error);
+      if (name === 'ExpiredIteratorException') throw error;
+      // Too many reads of the shard: nothing from it this time; the same iterator is good for the next look.
+      if (name === 'LimitExceededException') return { records: [], next: iterator };
       throw lostOr(error, shardId);
     }
   }
