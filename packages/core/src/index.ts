@@ -7,6 +7,14 @@ export { parseId } from './shared/parse-id.js';
 export { systemClock } from './shared/clock.js';
 export { KeyedGate } from './shared/keyed-gate.js';
 export { isNetworkError } from './shared/network-errors.js';
+export {
+  DEFAULT_TIMEOUT_MS,
+  Deadline,
+  beforeDeadline,
+  deadlineOf,
+  storeDeadlines,
+  withDeadlines,
+} from './shared/deadline.js';
 export type { Clock } from './shared/clock.js';
 export {
   DEFAULT_PAGE_LIMIT,
