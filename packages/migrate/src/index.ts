@@ -16,6 +16,7 @@ export type { BackfillProgress, ProgressRendererOptions, ProgressStream } from '
 export { verify, writtenBetween } from './verify/verify.js';
 export type {
   InFlightDifference,
+  InFlightEvidence,
   InFlightReason,
   RecordSetVerification,
   VerifyOptions,

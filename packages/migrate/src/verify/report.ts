@@ -14,7 +14,10 @@ function table(rows: readonly (readonly string[])[], rightAligned: ReadonlySet<n
   );
 }
 
-/** The report as text for a terminal: one row per record set, the differing keys under it, then integrity. */
+/**
+ * The report as text for a terminal: one row per record set (the records each store's scan read, which the
+ * comparison is made of), the differing keys under it, then integrity.
+ */
 export function formatVerifyReport(report: VerifyReport): string {
   const lines: string[] = [];
   lines.push(
@@ -26,8 +29,8 @@ export function formatVerifyReport(report: VerifyReport): string {
   for (const set of report.recordSets) {
     rows.push([
       set.recordSet,
-      number(set.counts.source),
-      number(set.counts.target),
+      number(set.scanned.source),
+      number(set.scanned.target),
       number(set.differingBuckets),
       `${number(set.differenceCount)}${set.truncated ? '+' : ''}`,
       number(set.inFlightCount),
@@ -46,7 +49,17 @@ export function formatVerifyReport(report: VerifyReport): string {
       lines.push(`    … and ${number(set.differenceCount - set.differences.length)} more`);
     }
     if (set.truncated) lines.push('    (not every differing bucket was drilled into: there may be more)');
-    if (!set.ok && set.differenceCount === 0 && !set.truncated) lines.push('    counts differ');
+    if (set.differingBuckets > 0 && set.differenceCount === 0 && set.inFlightCount === 0 && !set.truncated) {
+      lines.push(
+        `    ${number(set.differingBuckets)} differing buckets were equal when drilled into (writes in flight)`,
+      );
+    }
+    if (set.counts.source !== set.counts.target) {
+      lines.push(
+        `    count(): ${number(set.counts.source)} / ${number(set.counts.target)}, ` +
+          'taken at other instants than the scans (not compared)',
+      );
+    }
   });
 
   const dangling = report.integrity.filter((check) => check.danglingCount > 0);
@@ -66,8 +79,14 @@ export function formatVerifyReport(report: VerifyReport): string {
   const inFlight = report.summary.inFlight + report.integrity.reduce((sum, check) => sum + check.inFlightCount, 0);
   lines.push('');
   if (inFlight > 0) {
-    lines.push(`${number(inFlight)} keys changed while verify ran (writes in flight; not counted as differences)`);
+    const by = (side: 'source' | 'target') =>
+      `${report[side]} by ${report.inFlightBy[side] === 'feed' ? 'its change feed' : 'write timestamps'}`;
+    lines.push(
+      `${number(inFlight)} keys changed while verify ran (writes in flight; not counted as differences; ` +
+        `told in ${by('source')}, in ${by('target')})`,
+    );
   }
+  for (const warning of report.warnings) lines.push(`warning: ${warning}`);
   lines.push(
     report.ok
       ? 'RESULT: no differences'

@@ -1,4 +1,4 @@
-import { systemClock, type Clock, type RecordSetName } from '@cohort/core';
+import { CohortError, systemClock, type ChangeFeed, type Clock, type RecordSetName } from '@cohort/core';
 import { parentsOf, selectRecordSets } from '../record-graph.js';
 import { recordSetOf, type MigrationEndpoint } from '../shared/endpoint.js';
 import { forEachByReferences } from '../shared/schedule.js';
@@ -11,6 +11,7 @@ import {
   type KeyDifference,
   type SeenRecord,
 } from './compare-sets.js';
+import { ChangeWatch, watchedKey, type WatchedChanges } from './change-watch.js';
 import { differingFields, normalize } from './digest.js';
 import { IntegrityCollector, type IntegrityCheck } from './integrity.js';
 
@@ -33,6 +34,14 @@ export interface VerifyOptions {
   readonly recheckDelayMs?: number;
   /** The clock records are timestamped by: a record written after verify started is in flight (default: system). */
   readonly clock?: Clock;
+  /**
+   * The stores' change feeds, where they have them: verify subscribes to each at its start and drops the
+   * subscriptions at its end; a differing key the feed shows changed meanwhile (on either side) is in flight. A side
+   * without a feed (or whose feed fails) is judged by its records' write timestamps instead.
+   */
+  readonly feeds?: { readonly source?: ChangeFeed | undefined; readonly target?: ChangeFeed | undefined };
+  /** How long the last read of a feed waits for changes the store already committed (default 1,000 ms). */
+  readonly feedSettleMs?: number;
   /** Record sets compared at the same time (default 6), each after the sets it references. */
   readonly parallelSets?: number;
   /** Names for the report, e.g. `postgres` and `dynamo`. */
@@ -49,8 +58,12 @@ export interface VerifyProgress {
   readonly scanned?: number;
 }
 
-/** Why a difference does not count: the records changed while verify ran. */
-export type InFlightReason = 'converged' | 'changed-during-run' | 'written-after-start';
+/**
+ * Why a difference does not count: the records changed while verify ran. `converged`: equal when read again;
+ * `changed-during-run`: different when read again; `changed-in-feed`: a store's change feed shows a change of the key
+ * after verify started; `written-after-start`: (a store without a feed) a write timestamp after the start.
+ */
+export type InFlightReason = 'converged' | 'changed-during-run' | 'changed-in-feed' | 'written-after-start';
 
 export interface InFlightDifference extends KeyDifference {
   readonly reason: InFlightReason;
@@ -59,11 +72,17 @@ export interface InFlightDifference extends KeyDifference {
 /** What verify found for one record set. */
 export interface RecordSetVerification {
   readonly recordSet: RecordSetName;
-  /** True when the set holds the same records in both stores (writes in flight aside). */
+  /**
+   * True when the key-level comparison found no real difference and drilled into every differing bucket: the
+   * verdict is the keys', never the counts'.
+   */
   readonly ok: boolean;
-  /** `count()` of each store. */
+  /**
+   * `count()` of each store, for information: taken at another instant than the scans, so under writes they can
+   * differ with no difference between the stores. Not compared.
+   */
   readonly counts: { readonly source: number; readonly target: number };
-  /** Records each store's scan returned. */
+  /** Records each store's digest scan returned: the scans the comparison is made of. */
   readonly scanned: { readonly source: number; readonly target: number };
   /** Buckets whose digests differed (of `buckets`). */
   readonly differingBuckets: number;
@@ -90,6 +109,10 @@ export interface VerifyReport {
   readonly buckets: number;
   readonly recordSets: readonly RecordSetVerification[];
   readonly integrity: readonly IntegrityCheck[];
+  /** How writes in flight were told on each side: by the store's change feed, or by the records' write timestamps. */
+  readonly inFlightBy: { readonly source: InFlightEvidence; readonly target: InFlightEvidence };
+  /** What went wrong with a change feed (verify then fell back to write timestamps for that side). */
+  readonly warnings: readonly string[];
   readonly summary: {
     readonly differences: number;
     readonly inFlight: number;
@@ -97,6 +120,11 @@ export interface VerifyReport {
     readonly recordSetsWithDifferences: readonly RecordSetName[];
   };
 }
+
+/** `feed`: the store's change feed, read through; `timestamps`: the records' write timestamps (no feed, or it failed). */
+export type InFlightEvidence = 'feed' | 'timestamps';
+
+type Sides<T> = { source: T; target: T };
 
 const TIME_FIELDS = ['updatedAt', 'createdAt', 'joinedAt', 'occurredAt', 'registeredAt', 'enrolledAt', 'completedAt'];
 
@@ -123,10 +151,12 @@ interface SetWork {
 }
 
 /**
- * Compares two stores through their migration faces only, without locks, while writes may continue: counts per
- * record set, referential integrity in each store, then per-bucket digests of normalized records, drilling into
- * differing buckets down to the keys that differ. Differing keys are read again after `recheckDelayMs`: those that
- * changed between the reads, converged, or carry a timestamp after the start are reported as in flight.
+ * Compares two stores through their migration faces only, without locks, while writes may continue: per-bucket
+ * digests of normalized records, drilling into differing buckets down to the keys that differ, and referential
+ * integrity in each store. Differing keys are read again after `recheckDelayMs`: those that converged, changed
+ * between the reads, changed after the start by a store's change feed (`feeds`) or, for a store without one, carry a
+ * write timestamp after the start are in flight. The verdict is the keys': `count()` figures, taken at other
+ * instants than the scans, are reported but not compared.
  */
 export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const clock = options.clock ?? systemClock;
@@ -137,10 +167,48 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const parallelSets = positive(options.parallelSets ?? 6, 'parallelSets');
   const selected = selectRecordSets(options.only);
   const startedAt = clock.now();
-  const since = startedAt.getTime();
   const wallStart = performance.now();
   const progress = options.onProgress ?? (() => undefined);
 
+  const feedSettleMs = Math.max(0, options.feedSettleMs ?? 1_000);
+  const warnings: string[] = [];
+  // Subscribed before the first scan: every change after this instant is delivered to verify.
+  const watches = await startWatches(options.feeds ?? {}, { settleMs: feedSettleMs, maxReadMs: 30_000 }, warnings);
+  try {
+    return await compare(options, {
+      startedAt,
+      wallStart,
+      buckets,
+      drillBuckets,
+      maxListed,
+      recheckDelayMs,
+      parallelSets,
+      selected,
+      clock,
+      progress,
+      watches,
+      warnings,
+    });
+  } finally {
+    await dropWatches(watches, warnings);
+  }
+}
+
+/** Verify's work between subscribing to the feeds and dropping the subscriptions. */
+async function compare(options: VerifyOptions, run: VerifyRun): Promise<VerifyReport> {
+  const {
+    startedAt,
+    wallStart,
+    buckets,
+    drillBuckets,
+    maxListed,
+    recheckDelayMs,
+    parallelSets,
+    selected,
+    clock,
+    progress,
+  } = run;
+  const since = startedAt.getTime();
   const checkIntegrity = options.integrity ?? true;
   const inFlightRecord = (record: unknown) =>
     writtenBetween(JSON.stringify(normalize(record)), since, clock.now().getTime() + 60_000);
@@ -205,9 +273,16 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   });
 
   const found = selected.map((name) => works.get(name) as SetWork);
-  if (recheckDelayMs > 0 && found.some((work) => work.found.length > 0)) await sleep(recheckDelayMs);
-  const recordSets = await Promise.all(
-    found.map((work) => classify(work, options, { since, clock, maxListed, progress })),
+  const anyFound = found.some((work) => work.found.length > 0);
+  if (recheckDelayMs > 0 && anyFound) await sleep(recheckDelayMs);
+  const rechecked = await Promise.all(found.map((work) => recheck(work, options, progress)));
+  // Read after the rechecks, so that every change the rechecks could have seen is in the feeds.
+  const wanted = new Set(found.flatMap((work) => work.found.map((d) => watchedKey(work.recordSet, d.key))));
+  const fed = anyFound ? await readWatches(run.watches, wanted, run.warnings) : { source: null, target: null };
+  const evidence = (side: 'source' | 'target'): InFlightEvidence =>
+    run.watches[side] !== null && (fed[side]?.complete ?? !anyFound) ? 'feed' : 'timestamps';
+  const recordSets = found.map((work, index) =>
+    classify(work, rechecked[index] as Rechecked, { since, clock, maxListed, fed }),
   );
 
   const integrity = checkIntegrity
@@ -227,6 +302,9 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     buckets,
     recordSets,
     integrity,
+    inFlightBy: { source: evidence('source'), target: evidence('target') },
+    // The same array: a failure to drop the subscriptions, after this, is still reported.
+    warnings: run.warnings,
     summary: {
       differences,
       inFlight: recordSets.reduce((sum, set) => sum + set.inFlightCount, 0),
@@ -236,49 +314,69 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   };
 }
 
-/** Reads the differing keys of a set again and sorts them into real differences and writes in flight. */
-async function classify(
+interface Rechecked {
+  readonly source: ReadonlyMap<string, SeenRecord<unknown>>;
+  readonly target: ReadonlyMap<string, SeenRecord<unknown>>;
+}
+
+/** Reads the differing keys of a set again, in both stores. */
+async function recheck(
   work: SetWork,
   options: VerifyOptions,
+  progress: (event: VerifyProgress) => void,
+): Promise<Rechecked> {
+  if (work.found.length === 0) return { source: new Map(), target: new Map() };
+  const name = work.recordSet;
+  progress({ recordSet: name, step: 'recheck' });
+  const keys = { keys: new Set(work.found.map((difference) => difference.key)) };
+  const [source, target] = await Promise.all([
+    collectRecords(name, recordSetOf(options.source, name), keys, false),
+    collectRecords(name, recordSetOf(options.target, name), keys, false),
+  ]);
+  return { source, target };
+}
+
+/** Sorts the differing keys of a set into real differences and writes in flight. */
+function classify(
+  work: SetWork,
+  again: Rechecked,
   context: {
     since: number;
     clock: Clock;
     maxListed: number;
-    progress: (event: VerifyProgress) => void;
+    fed: Sides<WatchedChanges | null>;
   },
-): Promise<RecordSetVerification> {
+): RecordSetVerification {
   const name = work.recordSet;
   const real: KeyDifference[] = [];
   const inFlight: InFlightDifference[] = [];
-  if (work.found.length > 0) {
-    context.progress({ recordSet: name, step: 'recheck' });
-    const keys = { keys: new Set(work.found.map((difference) => difference.key)) };
-    const [left, right] = await Promise.all([
-      collectRecords(name, recordSetOf(options.source, name), keys, false),
-      collectRecords(name, recordSetOf(options.target, name), keys, false),
-    ]);
-    const until = context.clock.now().getTime() + 60_000;
-    for (const difference of work.found) {
-      const s1 = work.first.source.get(difference.key)?.json;
-      const t1 = work.first.target.get(difference.key)?.json;
-      const s2 = left.get(difference.key)?.json;
-      const t2 = right.get(difference.key)?.json;
-      if (s2 === t2) inFlight.push({ ...difference, reason: 'converged' });
-      else if (s1 !== s2 || t1 !== t2) inFlight.push({ ...difference, reason: 'changed-during-run' });
-      else if (writtenBetween(s2, context.since, until) || writtenBetween(t2, context.since, until)) {
-        inFlight.push({ ...difference, reason: 'written-after-start' });
-      } else {
-        const kind = s2 === undefined ? 'missing-in-source' : t2 === undefined ? 'missing-in-target' : 'changed';
-        real.push({ key: difference.key, kind, fields: kind === 'changed' ? differingFields(s2 ?? '', t2 ?? '') : [] });
-      }
+  const until = context.clock.now().getTime() + 60_000;
+  const { fed } = context;
+  // A side whose feed was read to the present is judged by it alone; otherwise by write timestamps.
+  const byTimestamps = (side: 'source' | 'target', json: string | undefined) =>
+    !fed[side]?.complete && writtenBetween(json, context.since, until);
+  for (const difference of work.found) {
+    const s1 = work.first.source.get(difference.key)?.json;
+    const t1 = work.first.target.get(difference.key)?.json;
+    const s2 = again.source.get(difference.key)?.json;
+    const t2 = again.target.get(difference.key)?.json;
+    const key = watchedKey(name, difference.key);
+    if (s2 === t2) inFlight.push({ ...difference, reason: 'converged' });
+    else if (s1 !== s2 || t1 !== t2) inFlight.push({ ...difference, reason: 'changed-during-run' });
+    else if (fed.source?.changed.has(key) || fed.target?.changed.has(key)) {
+      inFlight.push({ ...difference, reason: 'changed-in-feed' });
+    } else if (byTimestamps('source', s2) || byTimestamps('target', t2)) {
+      inFlight.push({ ...difference, reason: 'written-after-start' });
+    } else {
+      const kind = s2 === undefined ? 'missing-in-source' : t2 === undefined ? 'missing-in-target' : 'changed';
+      real.push({ key: difference.key, kind, fields: kind === 'changed' ? differingFields(s2 ?? '', t2 ?? '') : [] });
     }
   }
-  const countsMatch = work.counts.source === work.counts.target;
-  const explained = countsMatch || inFlight.length > 0;
   return {
     recordSet: name,
+    // Counts are not compared: count() runs at another instant than the scans, and equal scans are equal sets.
     // Undrilled buckets could hide more differences: a truncated set is never reported as equal.
-    ok: real.length === 0 && explained && !work.truncated,
+    ok: real.length === 0 && !work.truncated,
     counts: work.counts,
     scanned: work.scanned,
     differingBuckets: work.differingBuckets,
@@ -288,6 +386,77 @@ async function classify(
     inFlight: inFlight.slice(0, context.maxListed),
     truncated: work.truncated,
   };
+}
+
+interface VerifyRun {
+  readonly startedAt: Date;
+  readonly wallStart: number;
+  readonly buckets: number;
+  readonly drillBuckets: number;
+  readonly maxListed: number;
+  readonly recheckDelayMs: number;
+  readonly parallelSets: number;
+  readonly selected: readonly RecordSetName[];
+  readonly clock: Clock;
+  readonly progress: (event: VerifyProgress) => void;
+  readonly watches: Sides<ChangeWatch | null>;
+  readonly warnings: string[];
+}
+
+const describeError = (error: unknown): string =>
+  CohortError.is(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+
+/** Subscribes to each given feed; a feed that refuses (no replication rights, …) leaves its side to timestamps. */
+async function startWatches(
+  feeds: NonNullable<VerifyOptions['feeds']>,
+  options: { settleMs: number; maxReadMs: number },
+  warnings: string[],
+): Promise<Sides<ChangeWatch | null>> {
+  const start = async (side: 'source' | 'target'): Promise<ChangeWatch | null> => {
+    const feed = feeds[side];
+    if (!feed) return null;
+    try {
+      return await ChangeWatch.start(feed, options);
+    } catch (error) {
+      warnings.push(`${side} change feed not used (subscribing failed: ${describeError(error)}); timestamps used`);
+      return null;
+    }
+  };
+  const [source, target] = await Promise.all([start('source'), start('target')]);
+  return { source, target };
+}
+
+/** What each feed shows of the `wanted` keys; a feed that fails to read leaves its side to timestamps. */
+async function readWatches(
+  watches: Sides<ChangeWatch | null>,
+  wanted: ReadonlySet<string>,
+  warnings: string[],
+): Promise<Sides<WatchedChanges | null>> {
+  const read = async (side: 'source' | 'target'): Promise<WatchedChanges | null> => {
+    const watch = watches[side];
+    if (!watch) return null;
+    try {
+      const changes = await watch.changedAmong(wanted);
+      if (!changes.complete) warnings.push(`${side} change feed not read to the end in time; timestamps used too`);
+      return changes;
+    } catch (error) {
+      warnings.push(`${side} change feed not used (reading failed: ${describeError(error)}); timestamps used`);
+      return null;
+    }
+  };
+  const [source, target] = await Promise.all([read('source'), read('target')]);
+  return { source, target };
+}
+
+/** Drops verify's subscriptions, whatever happened before. */
+async function dropWatches(watches: Sides<ChangeWatch | null>, warnings: string[]): Promise<void> {
+  await Promise.all(
+    (['source', 'target'] as const).map(async (side) => {
+      await watches[side]?.drop().catch((error: unknown) => {
+        warnings.push(`${side} change feed: dropping verify's subscription failed: ${describeError(error)}`);
+      });
+    }),
+  );
 }
 
 function positive(value: number, name: string): number {
