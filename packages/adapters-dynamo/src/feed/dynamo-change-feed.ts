@@ -225,8 +225,8 @@ class DynamoChangeReader implements ChangeReader {
   private closed = false;
   private reading = false;
   private lost: CohortError | null = null;
-  /** Positions delivered and not yet acknowledged, in delivery order. */
-  private delivered = new Map<string, { index: number; state: FeedState }>();
+  /** Positions delivered and not yet acknowledged, by delivery number (a Map keeps them in delivery order). */
+  private readonly delivered = new Map<string, number>();
   private deliveredCount = 0;
   private acknowledged: FeedState;
   private acknowledging: Promise<void> = Promise.resolve();
@@ -253,10 +253,7 @@ class DynamoChangeReader implements ChangeReader {
         const changes = await this.options.cursor.next(limit);
         for (const change of changes) {
           this.deliveredCount += 1;
-          this.delivered.set(change.position, {
-            index: this.deliveredCount,
-            state: decodePosition(this.options.feed, change.position),
-          });
+          this.delivered.set(change.position, this.deliveredCount);
         }
         if (this.lost) throw this.lost;
         if (changes.length > 0 || this.closed || Date.now() >= until) return changes;
@@ -305,8 +302,8 @@ class DynamoChangeReader implements ChangeReader {
 
   private async acknowledgeNow(position: string): Promise<void> {
     this.usable();
-    const entry = typeof position === 'string' ? this.delivered.get(position) : undefined;
-    if (entry === undefined) {
+    const index = typeof position === 'string' ? this.delivered.get(position) : undefined;
+    if (index === undefined) {
       const state = decodePosition(this.options.feed, position);
       if (atOrBefore(state, this.acknowledged)) return;
       throw CohortError.validation('Invalid feed position: this session did not deliver it', [
@@ -331,9 +328,10 @@ class DynamoChangeReader implements ChangeReader {
     );
     if (stored === null) throw await this.lostLease();
     this.renewedAt = Date.now();
-    this.acknowledged = entry.state;
-    for (const [key, value] of this.delivered) {
-      if (value.index <= entry.index) this.delivered.delete(key);
+    this.acknowledged = decodePosition(this.options.feed, position);
+    for (const [key, delivered] of this.delivered) {
+      if (delivered > index) break;
+      this.delivered.delete(key);
     }
   }
 

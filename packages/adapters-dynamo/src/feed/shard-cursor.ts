@@ -4,6 +4,9 @@ import { fromAttributeMap } from '../shared/attribute-values.js';
 import type { Item } from '../shared/dynamo-ops.js';
 import { stampOf, toChange } from './change-mapping.js';
 import { driverErrorName, type ShardInfo, type StreamAccess } from './stream-access.js';
+
+/** What a cursor asks of the stream (StreamAccess; a fake in tests of shard lineages DynamoDB Local never makes). */
+export type StreamReads = Pick<StreamAccess, 'current' | 'shards' | 'iterator' | 'records'>;
 import { encodePosition, type FeedState, type ShardProgress } from './stream-position.js';
 
 /** Records asked for per GetRecords call (its maximum): fewer calls, the changes past a read's limit kept for the next. */
@@ -31,7 +34,7 @@ export class ShardCursor {
   private readonly lastStamp = new Map<string, number>();
 
   constructor(
-    private readonly access: StreamAccess,
+    private readonly access: StreamReads,
     private readonly feed: string,
     private readonly clock: Clock,
     start: FeedState,
@@ -184,11 +187,22 @@ export class ShardCursor {
     return toChange(oldImage, newImage, committedAt);
   }
 
-  /** The state as a position names it: done shards whose descendants it names are left out (they are implied). */
+  /**
+   * The state as a position names it: every shard of the stream not yet read to its end (unread ones with no sequence
+   * number, so that one trimmed before it was read is a lost position, not a gap), and none read to its end whose
+   * descendant it names (implied). A shard it does not name is then one created after it.
+   */
   private state(shards: readonly ShardInfo[]): FeedState {
+    const all = new Map(this.progress);
+    for (const shard of shards) if (!all.has(shard.id)) all.set(shard.id, this.statusOf(shard.id, shards));
+    const byId = new Map(shards.map((shard) => [shard.id, shard]));
+    const implied = new Set<string>();
+    for (const named of all.keys()) {
+      for (let at = byId.get(named)?.parent; at !== undefined; at = byId.get(at)?.parent) implied.add(at);
+    }
     const compact = new Map<string, ShardProgress>();
-    for (const [id, progress] of this.progress) {
-      if (progress.done && this.isAncestorOfNamed(id, shards)) continue;
+    for (const [id, progress] of all) {
+      if (progress.done && (implied.has(id) || !byId.has(id))) continue;
       compact.set(id, progress);
     }
     return { label: this.label, shards: compact };
