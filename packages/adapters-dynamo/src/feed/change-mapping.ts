@@ -63,6 +63,15 @@ export function stampOf(item: Item | undefined): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
+/** The old image as a record, or undefined when it is not a valid one (then the new image is a change). */
+function previous(set: SetMapping<RecordSetName>, oldImage: Item): unknown {
+  try {
+    return set.toDomain(oldImage);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A change without its position (the reader adds it). */
 export type PendingChange = Omit<Change, 'position'>;
 
@@ -81,7 +90,7 @@ export function toChange(
   const after = setOf(newImage);
   if (after && newImage) {
     const record = after.toDomain(newImage);
-    if (before === after && oldImage && isDeepStrictEqual(before.toDomain(oldImage), record)) return null;
+    if (before === after && oldImage && isDeepStrictEqual(previous(after, oldImage), record)) return null;
     const stamp = stampOf(newImage);
     return {
       recordSet: after.recordSet,
