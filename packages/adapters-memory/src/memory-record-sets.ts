@@ -1,6 +1,7 @@
 import {
   CohortError,
   decodeCursor,
+  parseRecordKeys,
   parseScanRequest,
   parseRecords,
   recordKeys,
@@ -17,11 +18,17 @@ import { compareText, copyOf, roundTrip, type MemoryTables, type Table } from '.
 /** Writes a validated batch; runs without `await`, so the batch lands at once, as one transaction would. */
 type Write<T> = (records: readonly T[]) => void;
 
+/** Deletes validated keys (each present or not), at once, as one transaction would. */
+type Remove = (keys: readonly string[]) => void;
+
 /** The migration face of every record set: scans in record-key order, exact upserts, counts. */
 export function createMemoryRecordSets(tables: MemoryTables): RecordSets {
   return {
-    users: recordSet('users', tables.users, (records) =>
-      upsertUnique(records, tables.users, tables.userIdsByEmail, (user) => user.email, 'Email'),
+    users: recordSet(
+      'users',
+      tables.users,
+      (records) => upsertUnique(records, tables.users, tables.userIdsByEmail, (user) => user.email, 'Email'),
+      (keys) => removeUnique(keys, tables.users, tables.userIdsByEmail, (user) => user.email),
     ),
     contents: recordSet('contents', tables.contents),
     enrollments: recordSet('enrollments', tables.enrollments),
@@ -33,8 +40,12 @@ export function createMemoryRecordSets(tables: MemoryTables): RecordSets {
         tables.lastPositions.set(eventId, Math.max(tables.lastPositions.get(eventId) ?? 0, position));
       }
     }),
-    communities: recordSet('communities', tables.communities, (records) =>
-      upsertUnique(records, tables.communities, tables.communityIdsBySlug, (community) => community.slug, 'Slug'),
+    communities: recordSet(
+      'communities',
+      tables.communities,
+      (records) =>
+        upsertUnique(records, tables.communities, tables.communityIdsBySlug, (community) => community.slug, 'Slug'),
+      (keys) => removeUnique(keys, tables.communities, tables.communityIdsBySlug, (community) => community.slug),
     ),
     memberships: recordSet('memberships', tables.memberships),
     posts: recordSet('posts', tables.posts),
@@ -51,6 +62,7 @@ function recordSet<N extends RecordSetName>(
   name: N,
   table: Table<RecordOf<N>>,
   write: Write<RecordOf<N>> = (records) => upsert(name, table, records),
+  remove: Remove = (keys) => keys.forEach((key) => table.delete(key)),
 ): RecordSet<RecordOf<N>> {
   const scope = `recordSets.${name}`;
   return {
@@ -66,6 +78,11 @@ function recordSet<N extends RecordSetName>(
     async putMany(records: readonly RecordOf<N>[]): Promise<void> {
       await roundTrip();
       write(parseRecords(name, records));
+    },
+    async deleteMany(keys: readonly string[]): Promise<void> {
+      await roundTrip();
+      // No foreign keys here: children stay where they are, as the port asks (no cascade).
+      remove(parseRecordKeys(name, keys).map((parsed) => parsed.key));
     },
     async count(): Promise<number> {
       await roundTrip();
@@ -107,6 +124,21 @@ function upsertUnique<T extends { id: string }>(
   for (const record of incoming.values()) {
     table.set(record.id, record);
     index.set(uniqueOf(record), record.id);
+  }
+}
+
+/** Deletes records that carry a unique value and frees the value, so another record can take it. */
+function removeUnique<T extends { id: string }>(
+  keys: readonly string[],
+  table: Table<T>,
+  index: Map<string, string>,
+  uniqueOf: (record: T) => string,
+): void {
+  for (const id of keys) {
+    const previous = table.get(id);
+    if (previous === undefined) continue;
+    if (index.get(uniqueOf(previous)) === id) index.delete(uniqueOf(previous));
+    table.delete(id);
   }
 }
 

@@ -160,8 +160,8 @@ export type { ParsedActivityRange } from './activity/activity-changes.js';
 // migration face, store bundle, DI tokens
 export { recordSetNames } from './migration/record-sets.js';
 export type { RecordSetName, RecordSets } from './migration/record-sets.js';
-export { parseRecords, recordKeys, recordSchemas } from './migration/record-keys.js';
-export type { RecordOf } from './migration/record-keys.js';
+export { MAX_DELETE_MANY, parseRecordKeys, parseRecords, recordKeys, recordSchemas } from './migration/record-keys.js';
+export type { ParsedRecordKey, RecordOf } from './migration/record-keys.js';
 export {
   DEFAULT_FEED_READ_LIMIT,
   MAX_FEED_READ_LIMIT,

@@ -49,6 +49,10 @@ function flaky(store: CohortStore): { store: CohortStore; setDown(down: boolean)
         users: {
           scan: (page) => users.scan(page),
           count: () => users.count(),
+          deleteMany: async (keys) => {
+            fail();
+            await users.deleteMany(keys);
+          },
           putMany: async (records) => {
             fail();
             await users.putMany(records);

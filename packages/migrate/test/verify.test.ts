@@ -121,6 +121,7 @@ describe('verify', () => {
     const sourceUsers: RecordSet<User> = {
       count: () => source.recordSets.users.count(),
       putMany: (records) => source.recordSets.users.putMany(records),
+      deleteMany: (keys) => source.recordSets.users.deleteMany(keys),
       scan: async (page) => {
         if (!injected) {
           injected = true;

@@ -1,6 +1,7 @@
 import {
   activityVerbs,
   dayOf,
+  parseRecordKeys,
   parseRecords,
   recordKeys,
   toPage,
@@ -63,6 +64,16 @@ export class DynamoActivityRecordSet implements RecordSet<ActivityEvent> {
     );
   }
 
+  /** Deletes the event items (each is one item by id); counters and the day registry stay. */
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    const ids = parseRecordKeys('activity', keys).map((key) => key.key);
+    await batchWrite(
+      this.context,
+      ids.map((id) => ({ delete: activityKeys.event(id) })),
+      'activity.deleteMany',
+    );
+  }
+
   async count(): Promise<number> {
     const days = await registeredDays(this.context, undefined, 'activity.count');
     // A few days at a time: counting reads every item, and a query per day all at once (90 days at the reference
@@ -112,6 +123,18 @@ export class DynamoActivityCountRecordSet implements RecordSet<DailyCount> {
       this.context,
       counts.map((count) => ({ put: toCounterItem(count) })),
       'activityCounts.putMany',
+    );
+  }
+
+  /** Deletes counter items by (day, verb). */
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    const parsed = parseRecordKeys('activityCounts', keys);
+    await batchWrite(
+      this.context,
+      parsed.map(({ parts: [day = '', verb] }) => ({
+        delete: activityKeys.counter(verb as DailyCount['verb'], day),
+      })),
+      'activityCounts.deleteMany',
     );
   }
 

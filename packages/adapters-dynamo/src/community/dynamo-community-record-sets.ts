@@ -1,6 +1,8 @@
 import {
+  parseRecordKeys,
   parseRecords,
   recordKeys,
+  type ParsedRecordKey,
   type Comment,
   type Community,
   type CursorPart,
@@ -14,10 +16,11 @@ import {
 } from '@cohort/core';
 import { lastByKey } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
+import { deleteManyGuarded } from '../shared/guarded-delete-many.js';
 import { putManyGuarded, type GuardedRecordSet } from '../shared/guarded-put-many.js';
-import { batchWrite, type Item } from '../shared/dynamo-ops.js';
+import { batchWrite, queryOnce, type Item, type Key } from '../shared/dynamo-ops.js';
 import { cursorOneOf, cursorString } from '../shared/item-format.js';
-import { countScanPartition, recordSetScanPage } from '../shared/scan-index.js';
+import { countScanPartition, recordSetScanPage, scanIndexQuery } from '../shared/scan-index.js';
 import {
   slugGuardItem,
   toComment,
@@ -44,6 +47,12 @@ export class DynamoCommunityRecordSet implements RecordSet<Community> {
 
   async putMany(records: readonly Community[]): Promise<void> {
     await putManyGuarded(this.context, COMMUNITIES, parseRecords('communities', records));
+  }
+
+  /** Deletes communities with their slug guards, so each slug can be taken again; memberships and posts stay. */
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    const ids = parseRecordKeys('communities', keys).map((key) => key.key);
+    await deleteManyGuarded(this.context, COMMUNITIES, ids, 'communities.deleteMany');
   }
 
   async count(): Promise<number> {
@@ -76,6 +85,8 @@ class PlainRecordSet<T> implements RecordSet<T> {
       readonly toDomain: (item: Item) => T;
       readonly toItem: (record: T) => Item;
       readonly recordKey: (record: T) => string;
+      /** The table keys of the items behind parsed record keys (those it can find: a key not stored may have none). */
+      readonly itemKeys: (context: DynamoContext, keys: readonly ParsedRecordKey[]) => Promise<Key[]>;
     },
   ) {}
 
@@ -98,6 +109,18 @@ class PlainRecordSet<T> implements RecordSet<T> {
     );
   }
 
+  /** Deletes exactly the items of these keys, with BatchWriteItem (unprocessed items retried); nothing else. */
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    const parsed = parseRecordKeys(this.options.name, keys);
+    if (parsed.length === 0) return;
+    const itemKeys = await this.options.itemKeys(this.context, parsed);
+    await batchWrite(
+      this.context,
+      itemKeys.map((key) => ({ delete: key })),
+      `${this.options.name}.deleteMany`,
+    );
+  }
+
   async count(): Promise<number> {
     return countScanPartition(this.context, this.options.partition, `${this.options.name}.count`);
   }
@@ -113,6 +136,7 @@ export function membershipRecordSet(context: DynamoContext): RecordSet<Membershi
     toDomain: toMembership,
     toItem: toMembershipItem,
     recordKey: recordKeys.memberships,
+    itemKeys: (_, keys) => Promise.resolve(keys.map(({ parts: [c = '', u = ''] }) => communityKeys.membership(c, u))),
   });
 }
 
@@ -126,6 +150,7 @@ export function postRecordSet(context: DynamoContext): RecordSet<Post> {
     toDomain: toPost,
     toItem: toPostItem,
     recordKey: recordKeys.posts,
+    itemKeys: (_, keys) => Promise.resolve(keys.map(({ key }) => communityKeys.post(key))),
   });
 }
 
@@ -139,6 +164,7 @@ export function commentRecordSet(context: DynamoContext): RecordSet<Comment> {
     toDomain: toComment,
     toItem: toCommentItem,
     recordKey: recordKeys.comments,
+    itemKeys: commentItemKeys,
   });
 }
 
@@ -157,5 +183,37 @@ export function reactionRecordSet(context: DynamoContext): RecordSet<Reaction> {
     toDomain: toReaction,
     toItem: toReactionItem,
     recordKey: recordKeys.reactions,
+    itemKeys: (_, keys) =>
+      Promise.resolve(
+        keys.map(({ parts: [p = '', u = '', kind] }) => communityKeys.reaction(p, u, kind as Reaction['kind'])),
+      ),
   });
+}
+
+/**
+ * A comment's item lives in its post's partition, and its record key is its id alone: the comments' scan-index
+ * partition is read to find the post of each id. That costs a read of every comment per call; comments are deleted
+ * rarely (their post's removal deletes them), and an id-to-post item would make it one BatchGet.
+ */
+async function commentItemKeys(context: DynamoContext, keys: readonly ParsedRecordKey[]): Promise<Key[]> {
+  const wanted = new Set(keys.map((key) => key.key));
+  const found: Key[] = [];
+  let start: Key | undefined;
+  do {
+    const page = await queryOnce(
+      context,
+      {
+        ...scanIndexQuery(communityKeys.commentScanPartition),
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      },
+      1000,
+      'comments.deleteMany',
+    );
+    for (const item of page.items) {
+      const comment = toComment(item);
+      if (wanted.delete(comment.id)) found.push(communityKeys.comment(comment.postId, comment.id));
+    }
+    start = page.next;
+  } while (start !== undefined && wanted.size > 0);
+  return found;
 }

@@ -1,5 +1,6 @@
 import type { TransactWriteItem } from '@aws-sdk/lib-dynamodb';
 import {
+  parseRecordKeys,
   parseRecords,
   recordKeys,
   type Content,
@@ -10,7 +11,7 @@ import {
 } from '@cohort/core';
 import { RETRY, forEachLimit, lastByKey, optimistic } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
-import { batchGet, getItem, transactWrite } from '../shared/dynamo-ops.js';
+import { batchGet, batchWrite, getItem, queryAll, transactWrite } from '../shared/dynamo-ops.js';
 import { cursorString } from '../shared/item-format.js';
 import { countScanPartition, recordSetScanPage } from '../shared/scan-index.js';
 import { toContent, toEnrollment, toEnrollmentItem } from './content.items.js';
@@ -65,6 +66,34 @@ export class DynamoContentRecordSet implements RecordSet<Content> {
     });
   }
 
+  /**
+   * Deletes each content item with its per-tag copies (its own partition); the enrollment counters, which count
+   * enrollments rather than describe the content, stay with the enrollments.
+   */
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    const ids = parseRecordKeys('contents', keys).map((key) => key.key);
+    await forEachLimit(ids, 8, async (id) => {
+      const { pk } = contentKeys.content(id);
+      const items = await queryAll(
+        this.context,
+        {
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ProjectionExpression: 'pk, sk',
+        },
+        'contents.deleteMany',
+      );
+      const doomed = items.filter(
+        (item) => item.sk === contentKeys.content(id).sk || String(item.sk).startsWith('TAG#'),
+      );
+      await batchWrite(
+        this.context,
+        doomed.map((item) => ({ delete: { pk: String(item.pk), sk: String(item.sk) } })),
+        'contents.deleteMany',
+      );
+    });
+  }
+
   async count(): Promise<number> {
     return countScanPartition(this.context, contentKeys.contentScanPartition, 'contents.count');
   }
@@ -100,8 +129,55 @@ export class DynamoEnrollmentRecordSet implements RecordSet<Enrollment> {
     await forEachLimit(chunks, 4, (chunk) => this.putChunk(chunk));
   }
 
+  /** Deletes enrollments and takes them out of their contents' hidden counters in the same transaction. */
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    const parsed = parseRecordKeys('enrollments', keys);
+    const chunks: (typeof parsed)[] = [];
+    for (let offset = 0; offset < parsed.length; offset += 40) chunks.push(parsed.slice(offset, offset + 40));
+    await forEachLimit(chunks, 4, (chunk) => this.deleteChunk(chunk.map((key) => key.parts)));
+  }
+
   async count(): Promise<number> {
     return countScanPartition(this.context, contentKeys.enrollmentScanPartition, 'enrollments.count');
+  }
+
+  private async deleteChunk(chunk: readonly (readonly string[])[]): Promise<void> {
+    const { tableName } = this.context;
+    await optimistic('enrollments.deleteMany', async () => {
+      const stored = (
+        await batchGet(
+          this.context,
+          chunk.map(([userId = '', contentId = '']) => contentKeys.enrollment(userId, contentId)),
+          'enrollments.deleteMany',
+        )
+      ).map(toEnrollment);
+      if (stored.length === 0) return true;
+      const deltas = new Map<string, { enrolled: number; completed: number }>();
+      const writes: TransactWriteItem[] = stored.map((before) => {
+        const delta = deltas.get(before.contentId) ?? { enrolled: 0, completed: 0 };
+        delta.enrolled -= 1;
+        delta.completed -= before.status === 'completed' ? 1 : 0;
+        deltas.set(before.contentId, delta);
+        return {
+          Delete: {
+            TableName: tableName,
+            Key: contentKeys.enrollment(before.userId, before.contentId),
+            ConditionExpression: '#status = :status AND updatedAt = :updatedAt AND progress = :progress',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':status': before.status,
+              ':updatedAt': before.updatedAt.getTime(),
+              ':progress': before.progress,
+            },
+          },
+        };
+      });
+      for (const [contentId, delta] of deltas) {
+        writes.push(enrollmentCountsUpdate(tableName, contentId, delta.enrolled, delta.completed));
+      }
+      const result = await transactWrite(this.context, writes, 'enrollments.deleteMany', { retryConflicts: false });
+      return result.ok ? true : RETRY;
+    });
   }
 
   private async putChunk(chunk: readonly Enrollment[]): Promise<void> {

@@ -1,4 +1,5 @@
 import {
+  parseRecordKeys,
   parseRecords,
   recordKeys,
   type Event,
@@ -113,6 +114,16 @@ export class DynamoEventRecordSet implements RecordSet<Event> {
     });
   }
 
+  /** Deletes the event items (their hidden position sequence with them); registrations stay. */
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    const ids = parseRecordKeys('events', keys).map((key) => key.key);
+    await batchWrite(
+      this.context,
+      ids.map((id) => ({ delete: eventKeys.event(id) })),
+      'events.deleteMany',
+    );
+  }
+
   async count(): Promise<number> {
     return countScanPartition(this.context, eventKeys.eventScanPartition, 'events.count');
   }
@@ -150,6 +161,16 @@ export class DynamoRegistrationRecordSet implements RecordSet<Registration> {
       highest.set(registration.eventId, Math.max(highest.get(registration.eventId) ?? 0, registration.position));
     }
     await forEachLimit([...highest], 8, ([eventId, position]) => advanceLastPosition(this.context, eventId, position));
+  }
+
+  /** Deletes the registration items; the event's counters and position sequence are left as they are. */
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    const parsed = parseRecordKeys('registrations', keys);
+    await batchWrite(
+      this.context,
+      parsed.map(({ parts: [eventId = '', userId = ''] }) => ({ delete: eventKeys.registration(eventId, userId) })),
+      'registrations.deleteMany',
+    );
   }
 
   async count(): Promise<number> {

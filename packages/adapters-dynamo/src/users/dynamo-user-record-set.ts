@@ -1,5 +1,6 @@
-import { parseRecords, type Page, type ScanRequest, type RecordSet, type User } from '@cohort/core';
+import { parseRecordKeys, parseRecords, type Page, type ScanRequest, type RecordSet, type User } from '@cohort/core';
 import type { DynamoContext } from '../shared/dynamo-context.js';
+import { deleteManyGuarded } from '../shared/guarded-delete-many.js';
 import { putManyGuarded, type GuardedRecordSet } from '../shared/guarded-put-many.js';
 import { cursorString } from '../shared/item-format.js';
 import { countScanPartition, recordSetScanPage } from '../shared/scan-index.js';
@@ -28,6 +29,12 @@ export class DynamoUserRecordSet implements RecordSet<User> {
 
   async putMany(records: readonly User[]): Promise<void> {
     await putManyGuarded(this.context, USERS, parseRecords('users', records));
+  }
+
+  /** Deletes users with their email guards, so each email can be taken again. */
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    const ids = parseRecordKeys('users', keys).map((key) => key.key);
+    await deleteManyGuarded(this.context, USERS, ids, 'users.deleteMany');
   }
 
   async count(): Promise<number> {

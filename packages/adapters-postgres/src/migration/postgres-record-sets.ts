@@ -1,4 +1,6 @@
 import {
+  CohortError,
+  parseRecordKeys,
   parseScanRequest,
   parseRecords,
   recordKeys,
@@ -81,6 +83,74 @@ interface TableSetOptions<N extends RecordSetName, E> {
   readonly fromEntity: (row: E) => RecordOf<N>;
   /** Wraps the upsert (`$1` = the rows) in a larger statement, e.g. to advance hidden state. */
   readonly wrapUpsert?: (upsert: string) => string;
+  /** Tables whose foreign keys point at this one: deleteMany refuses while any of their rows point at a key. */
+  readonly children?: readonly Child[];
+}
+
+/** A table with a foreign key (ON DELETE CASCADE) into a record set's table. */
+interface Child {
+  readonly recordSet: RecordSetName;
+  readonly table: string;
+  readonly column: string;
+}
+
+/** The SQL type of each kind of key part, for the key arrays deleteMany binds. */
+const sqlTypeOf = (part: KeyPart): string => (part === 'id' ? 'uuid' : part === 'text' ? 'text' : 'date');
+
+/**
+ * `(key columns) IN (the keys)`, with one array parameter per key column: what deleteMany selects and deletes by.
+ * The keys are checked by core first (ids are UUIDs, kinds and verbs known ones).
+ */
+function keysMatch(columns: readonly string[], types: readonly string[], first: number): string {
+  if (columns.length === 1) return `${columns[0]} = ANY($${first}::${types[0]}[])`;
+  const arrays = columns.map((_, index) => `$${first + index}::${types[index]}[]`).join(', ');
+  return `(${columns.join(', ')}) IN (SELECT * FROM unnest(${arrays}))`;
+}
+
+/** One array of values per key column, from the parsed keys. */
+function keyArrays(keys: readonly { parts: readonly string[] }[], width: number): string[][] {
+  return Array.from({ length: width }, (_, index) => keys.map((key) => key.parts[index] as string));
+}
+
+/**
+ * Deletes rows by key and nothing else. The foreign keys into the table cascade, so a delete that would take children
+ * with it is refused (CONFLICT) before anything is deleted: the keys' rows are locked first (FOR UPDATE conflicts with
+ * the FOR KEY SHARE lock a child insert takes), so no child can arrive between the check and the delete.
+ */
+async function deleteRows(
+  db: PostgresClient,
+  options: { name: RecordSetName; table: string; columns: readonly string[]; types: readonly string[] },
+  children: readonly Child[],
+  keys: readonly unknown[],
+): Promise<void> {
+  const parsed = parseRecordKeys(options.name, keys);
+  if (parsed.length === 0) return;
+  const params = keyArrays(parsed, options.columns.length);
+  const match = keysMatch(options.columns, options.types, 1);
+  if (children.length === 0) {
+    await db.query(`DELETE FROM ${options.table} WHERE ${match}`, params);
+    return;
+  }
+  await db.transaction(async (tx) => {
+    const locked = await tx.query<{ id: string }>(
+      `SELECT id::text AS id FROM ${options.table} WHERE ${match} ORDER BY id FOR UPDATE`,
+      params,
+    );
+    const ids = locked.rows.map((row) => row.id);
+    if (ids.length === 0) return;
+    for (const child of children) {
+      const { rows } = await tx.query<{ parent: string }>(
+        `SELECT ${child.column}::text AS parent FROM ${child.table} WHERE ${child.column} = ANY($1::uuid[]) LIMIT 1`,
+        [ids],
+      );
+      if (rows[0] !== undefined) {
+        throw CohortError.conflict(
+          `${options.name} ${rows[0].parent} still has ${child.recordSet}: delete them first (deleteMany never cascades)`,
+        );
+      }
+    }
+    await tx.query(`DELETE FROM ${options.table} WHERE id = ANY($1::uuid[])`, [ids]);
+  });
 }
 
 /** The last record of each key wins, as if the batch had been put one record at a time. */
@@ -121,6 +191,15 @@ function tableSet<N extends RecordSetName, E>(
         jsonRows(options.columns, parsed.map(options.toEntity)),
       ]);
     },
+    async deleteMany(keys: readonly string[]): Promise<void> {
+      const { columns, parts } = options.scanKey;
+      await deleteRows(
+        db,
+        { name: options.name, table: sql.table, columns, types: parts.map(sqlTypeOf) },
+        options.children ?? [],
+        keys,
+      );
+    },
     async count(): Promise<number> {
       const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${sql.table}`);
       return toCount(rows[0]?.n);
@@ -151,6 +230,7 @@ export function createPostgresRecordSets(db: PostgresClient, partitions: Activit
       scanKey: byId,
       toEntity: contentToEntity,
       fromEntity: contentFromEntity,
+      children: [{ recordSet: 'enrollments', table: t.enrollments, column: 'content_id' }],
     }),
     enrollments: tableSet(db, {
       name: 'enrollments',
@@ -169,6 +249,7 @@ export function createPostgresRecordSets(db: PostgresClient, partitions: Activit
       scanKey: byId,
       toEntity: eventToEntity,
       fromEntity: eventFromEntity,
+      children: [{ recordSet: 'registrations', table: t.registrations, column: 'event_id' }],
     }),
     registrations: tableSet(db, {
       name: 'registrations',
@@ -193,6 +274,10 @@ export function createPostgresRecordSets(db: PostgresClient, partitions: Activit
       scanKey: byId,
       toEntity: communityToEntity,
       fromEntity: communityFromEntity,
+      children: [
+        { recordSet: 'memberships', table: t.memberships, column: 'community_id' },
+        { recordSet: 'posts', table: t.posts, column: 'community_id' },
+      ],
     }),
     memberships: tableSet(db, {
       name: 'memberships',
@@ -211,6 +296,10 @@ export function createPostgresRecordSets(db: PostgresClient, partitions: Activit
       scanKey: byId,
       toEntity: postToEntity,
       fromEntity: postFromEntity,
+      children: [
+        { recordSet: 'comments', table: t.comments, column: 'post_id' },
+        { recordSet: 'reactions', table: t.reactions, column: 'post_id' },
+      ],
     }),
     comments: tableSet(db, {
       name: 'comments',
@@ -282,6 +371,15 @@ function activityRecordSet(db: PostgresClient, partitions: ActivityPartitions): 
         );
       });
     },
+    async deleteMany(keys: readonly string[]): Promise<void> {
+      const ids = parseRecordKeys('activity', keys).map((key) => key.key);
+      if (ids.length === 0) return;
+      // Every partition's primary key starts with id; the id index row goes too, so the id could be appended again.
+      await db.transaction(async (tx) => {
+        await tx.query(`DELETE FROM ${t.activityEvents} WHERE id = ANY($1::uuid[])`, [ids]);
+        await tx.query(`DELETE FROM ${t.activityIds} WHERE id = ANY($1::uuid[])`, [ids]);
+      });
+    },
     async count(): Promise<number> {
       const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${t.activityEvents}`);
       return toCount(rows[0]?.n);
@@ -312,6 +410,14 @@ function dailyCountRecordSet(db: PostgresClient): RecordSet<DailyCount> {
       const parsed = lastOfEachKey('activityCounts', parseRecords('activityCounts', records));
       if (parsed.length === 0) return;
       await db.query(sql.upsertRows(), [jsonRows(dailyCountColumns, parsed.map(dailyCountToEntity))]);
+    },
+    async deleteMany(keys: readonly string[]): Promise<void> {
+      await deleteRows(
+        db,
+        { name: 'activityCounts', table, columns: ['day', 'verb'], types: ['date', 'text'] },
+        [],
+        keys,
+      );
     },
     async count(): Promise<number> {
       const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);

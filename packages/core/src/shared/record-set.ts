@@ -21,6 +21,14 @@ export interface RecordSet<T> {
    * CONFLICT with nothing written.
    */
   putMany(records: readonly T[]): Promise<void>;
+  /**
+   * Deletes the records with these keys (up to 1,000, each as `recordKeys[set]` makes it; VALIDATION otherwise, with
+   * nothing deleted) and nothing else: no cascade to the records that point at them, no counter moved (counters travel
+   * as records of their own). A key that is not stored is fine, so re-running it changes nothing. A store with foreign
+   * keys (PostgreSQL) refuses to delete a record whose children it still holds: CONFLICT, nothing deleted; delete the
+   * children first. A user's email and a community's slug are free again once their holder is deleted.
+   */
+  deleteMany(keys: readonly string[]): Promise<void>;
   /** How many records the set holds. */
   count(): Promise<number>;
 }

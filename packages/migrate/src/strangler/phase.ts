@@ -127,7 +127,7 @@ const routes: Record<Phase, Route> = {
 /** A write as the strangler sends it to its store of record (see `onWrite`). */
 export interface StranglerWrite {
   readonly port: PortName;
-  /** A port method, or `putMany` of the migration face. */
+  /** A port method, or `putMany` / `deleteMany` of the migration face. */
   readonly method: string;
   readonly phase: Phase;
   readonly storeOfRecord: 'primary' | 'secondary';
@@ -229,23 +229,26 @@ export function stranglerStore<C extends PhaseSource = PhaseController>(
   const recordSet = <N extends RecordSetName>(name: N): RecordSets[N] => {
     const route = () => routes[controller.get(recordSetPorts[name])];
     const setOf = (which: 'primary' | 'secondary') => stores[which].recordSets[name] as unknown as RecordSet<unknown>;
+    // A migration-face write goes to the store of record, then (while mirroring) to the other store, as given.
+    const write = (method: 'putMany' | 'deleteMany', call: (set: RecordSet<unknown>) => Promise<void>) => {
+      const owner = recordSetPorts[name];
+      const run = async (ticket: WriteTicket | null) => {
+        const phase = controller.get(owner);
+        const { serving, mirror } = routes[phase];
+        announce(owner, method, phase, ticket);
+        ticket?.proven();
+        await call(setOf(serving));
+        if (mirror === null) return;
+        ticket?.proven();
+        await call(setOf(serving === 'primary' ? 'secondary' : 'primary'));
+      };
+      return gate ? gated(owner, method, run) : run(null);
+    };
     const wrapped: RecordSet<unknown> = {
       scan: (page) => setOf(route().serving).scan(page),
       count: () => setOf(route().serving).count(),
-      putMany: (records) => {
-        const owner = recordSetPorts[name];
-        const put = async (ticket: WriteTicket | null) => {
-          const phase = controller.get(owner);
-          const { serving, mirror } = routes[phase];
-          announce(owner, 'putMany', phase, ticket);
-          ticket?.proven();
-          await setOf(serving).putMany(records);
-          if (mirror === null) return;
-          ticket?.proven();
-          await setOf(serving === 'primary' ? 'secondary' : 'primary').putMany(records);
-        };
-        return gate ? gated(owner, 'putMany', put) : put(null);
-      },
+      putMany: (records) => write('putMany', (set) => set.putMany(records)),
+      deleteMany: (keys) => write('deleteMany', (set) => set.deleteMany(keys)),
     };
     return wrapped as unknown as RecordSets[N];
   };

@@ -51,6 +51,7 @@ export function spyOnPuts<S extends Pick<CohortStore, 'recordSets'>>(store: S): 
       const wrapped: RecordSet<RecordOf<typeof name>> = {
         scan: (page) => set.scan(page),
         count: () => set.count(),
+        deleteMany: (keys) => set.deleteMany(keys),
         putMany: async (records) => {
           const failure = spy.fail?.(name, records) ?? null;
           if (failure) throw failure;

@@ -530,6 +530,24 @@ export function changeFeedContract(context: ContractContext, options: ChangeFeed
         const { changed } = await put.expectChanges();
         expect(changed.get(set)?.size).toBe(2);
       });
+
+      it.each(recordSetNames.map((set) => [set]))('recordSets.%s.deleteMany: a delete of its key', async (set) => {
+        const keys = await seed();
+        // The seeded parent may have children (a post its comment); the migration face deletes children first.
+        const childrenOf: Partial<Record<RecordSetName, readonly RecordSetName[]>> = {
+          contents: ['enrollments'],
+          events: ['registrations'],
+          posts: ['comments', 'reactions'],
+          communities: ['comments', 'reactions', 'posts', 'memberships'],
+        };
+        for (const child of childrenOf[set] ?? []) {
+          await (store().recordSets[child] as unknown as RecordSet<unknown>).deleteMany([keys[child]]);
+        }
+        const removed = await watch([set]);
+        await (store().recordSets[set] as unknown as RecordSet<unknown>).deleteMany([keys[set]]);
+        const { changed } = await removed.expectChanges();
+        expect([...(changed.get(set) ?? [])]).toEqual([keys[set]]);
+      });
     });
 
     describe('a snapshot plus the feed is the store', () => {

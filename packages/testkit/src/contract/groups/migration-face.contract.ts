@@ -1,4 +1,5 @@
 import {
+  CohortError,
   dayOf,
   recordKeys,
   recordSetNames,
@@ -908,6 +909,129 @@ export function migrationFaceContract(context: ContractContext): void {
     communities: uniqueField<Community>('slug', (store, slug) => store.communities.getBySlug(slug)),
   } as const;
   const uniqueSets = Object.keys(uniques) as (keyof typeof uniques)[];
+
+  describe('RecordSet.deleteMany', () => {
+    const store = (): CohortStore => context.store();
+    const has = async (name: RecordSetName, key: string): Promise<boolean> =>
+      (await scanAll(store(), name, 1000)).some((record) => keyOf(name)(record) === key);
+
+    it.each(recordSetNames)('deletes exactly the %s records named, and nothing else', async (name) => {
+      const { records } = await makerOf(name).make();
+      const [first, second] = records;
+      await setOf(store(), name).putMany(records);
+      const count = await setOf(store(), name).count();
+      await setOf(store(), name).deleteMany([keyOf(name)(first)]);
+      expect(await readerOf(name)(store(), first)).toBeNull();
+      expect(await has(name, keyOf(name)(first))).toBe(false);
+      expect(await readerOf(name)(store(), second)).toEqual(second);
+      expect(await setOf(store(), name).count()).toBe(count - 1);
+    });
+
+    it.each(recordSetNames)('is idempotent for %s: a deleted or never-stored key is fine', async (name) => {
+      const { records } = await makerOf(name).make();
+      const [first, second] = records;
+      await setOf(store(), name).putMany([first]);
+      const key = keyOf(name)(first);
+      await setOf(store(), name).deleteMany([key, key]);
+      await setOf(store(), name).deleteMany([key]);
+      await setOf(store(), name).deleteMany([keyOf(name)(second)]);
+      await setOf(store(), name).deleteMany([]);
+      expect(await readerOf(name)(store(), first)).toBeNull();
+      expect(await readerOf(name)(store(), second)).toBeNull();
+    });
+
+    it.each(recordSetNames)('refuses a %s batch with a malformed key (VALIDATION), deleting none', async (name) => {
+      const { records } = await makerOf(name).make();
+      const [first] = records;
+      await setOf(store(), name).putMany([first]);
+      for (const bad of ['not-a-key', '', `${keyOf(name)(first)}/extra`]) {
+        await expectCohortError(setOf(store(), name).deleteMany([keyOf(name)(first), bad]), 'VALIDATION');
+      }
+      await expectCohortError(setOf(store(), name).deleteMany([42 as unknown as string]), 'VALIDATION');
+      expect(await readerOf(name)(store(), first)).toEqual(first);
+    });
+
+    it.each(recordSetNames)('refuses more than 1,000 %s keys with VALIDATION, deleting none', async (name) => {
+      const { records } = await makerOf(name).make();
+      const [first] = records;
+      await setOf(store(), name).putMany([first]);
+      const key = keyOf(name)(first);
+      await expectCohortError(setOf(store(), name).deleteMany(Array.from({ length: 1001 }, () => key)), 'VALIDATION');
+      expect(await readerOf(name)(store(), first)).toEqual(first);
+    });
+
+    it('deletes 1,000 records in one call', async () => {
+      const actorId = fixtures.id();
+      const events: ActivityEvent[] = Array.from({ length: 1000 }, (_, i) => ({
+        id: fixtures.id(),
+        actorId,
+        verb: 'viewed',
+        object: { type: 'content', id: fixtures.id() },
+        occurredAt: at(i),
+        metadata: {},
+      }));
+      await store().recordSets.activity.putMany(events);
+      await store().recordSets.activity.deleteMany(events.map(recordKeys.activity));
+      const listed = await collectAll((cursor) =>
+        store().activity.listByActor(actorId, undefined, { cursor, limit: 100 }),
+      );
+      expect(listed).toEqual([]);
+    });
+
+    it('leaves the daily counters alone when activity events are deleted', async () => {
+      const day = freshDay();
+      const event = {
+        ...fixtures.activity({ occurredAt: new Date(`${day}T10:00:00.000Z`) }),
+        metadata: {},
+      } as ActivityEvent;
+      const counter: DailyCount = { day, verb: event.verb, count: 3 };
+      await store().recordSets.activity.putMany([event]);
+      await store().recordSets.activityCounts.putMany([counter]);
+      await store().recordSets.activity.deleteMany([event.id]);
+      expect(await readerOf('activity')(store(), event)).toBeNull();
+      expect(await store().activity.dailyCounts({ from: day, to: day })).toEqual([counter]);
+    });
+
+    it('never cascades: a post with comments and reactions is refused (CONFLICT) or deleted alone', async () => {
+      const { records: comments } = await makers.comments.make();
+      const postId = comments[0].postId;
+      const post = (await store().posts.getById(postId)) as Post;
+      await store().recordSets.comments.putMany(comments);
+      const reaction: Reaction = { postId, userId: fixtures.id(), kind: 'like', createdAt: at(1) };
+      await store().recordSets.reactions.putMany([reaction]);
+      const outcome: unknown = await store()
+        .recordSets.posts.deleteMany([postId])
+        .then(
+          () => null,
+          (error: unknown) => error,
+        );
+      if (outcome === null) {
+        expect(await has('posts', postId)).toBe(false);
+      } else {
+        expect(CohortError.is(outcome, 'CONFLICT'), 'refused with CONFLICT or deleted').toBe(true);
+        expect(await readerOf('posts')(store(), post)).toEqual(post);
+      }
+      for (const comment of comments) expect(await has('comments', comment.id)).toBe(true);
+      expect(await has('reactions', recordKeys.reactions(reaction))).toBe(true);
+      // Children first, then the parent: what a caller that mirrors a store's deletes does.
+      await store().recordSets.comments.deleteMany(comments.map(recordKeys.comments));
+      await store().recordSets.reactions.deleteMany([recordKeys.reactions(reaction)]);
+      await store().recordSets.posts.deleteMany([postId]);
+      expect(await has('posts', postId)).toBe(false);
+    });
+
+    it.each(['users', 'communities'] as const)('frees the unique value of a deleted %s record', async (name) => {
+      const unique = uniques[name];
+      const { records } = await makerOf(name).make();
+      const [holder, newcomer] = records;
+      await setOf(store(), name).putMany([holder]);
+      await setOf(store(), name).deleteMany([keyOf(name)(holder)]);
+      expect(await unique.find(store(), unique.valueOf(holder))).toBeNull();
+      const taker = unique.withValue(newcomer, unique.valueOf(holder));
+      await setOf(store(), name).putMany([taker]);
+      expect(await unique.find(store(), unique.valueOf(holder))).toEqual(taker);
+    });
+  });
 
   describe('RecordSet.putMany: unique emails and slugs', () => {
     const store = (): CohortStore => context.store();
