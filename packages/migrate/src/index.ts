@@ -12,6 +12,11 @@ export { fileCheckpoint, parseCheckpoint } from './backfill/checkpoint-file.js';
 export { createProgressRenderer, formatDuration } from './backfill/progress.js';
 export type { BackfillProgress, ProgressRendererOptions, ProgressStream } from './backfill/progress.js';
 
+// Online move: backfill, then follow the source's change feed.
+export { move } from './move/move.js';
+export type { MoveHandle, MoveOptions, MovePhase, MoveReport, MoveSource, MoveStatus } from './move/move.js';
+export type { LagSample, LagSummary } from './move/lag.js';
+
 // Verify and reconcile.
 export { verify, writtenBetween } from './verify/verify.js';
 export type {

@@ -1,0 +1,265 @@
+import {
+  CohortError,
+  parseSubscriptionName,
+  systemClock,
+  type ChangeFeed,
+  type ChangeReader,
+  type Clock,
+  type RecordSetName,
+} from '@cohort/core';
+import { backfill, type BackfillOptions, type BackfillReport } from '../backfill/backfill.js';
+import type { CheckpointStore } from '../backfill/checkpoint.js';
+import { selectRecordSets } from '../record-graph.js';
+import type { MigrationEndpoint } from '../shared/endpoint.js';
+import { sleep } from '../shared/scan.js';
+import { ChangeApplier } from './apply-changes.js';
+import { LagRecorder, type LagSample, type LagSummary } from './lag.js';
+
+/** The store moved from: its migration face and its change feed. */
+export type MoveSource = MigrationEndpoint & { readonly changeFeed: ChangeFeed };
+
+export interface MoveOptions {
+  readonly source: MoveSource;
+  /** The store moved to: only its migration face is written (putMany, deleteMany). */
+  readonly target: MigrationEndpoint;
+  /**
+   * The source feed's subscription the move follows (a name of `parseSubscriptionName`'s form). Created at the
+   * source's current position before the backfill starts; reused on `resume`. Left in place when the move stops
+   * (the cut-over, or the next run, continues from it): drop it with `changeFeed.dropSubscription` when done.
+   */
+  readonly subscription: string;
+  /** Move only these record sets (changes of others are acknowledged and skipped); all by default. */
+  readonly only?: readonly RecordSetName[];
+  /** The backfill's checkpoint: where a killed backfill resumes. Without one a resumed move backfills again. */
+  readonly checkpoint?: CheckpointStore;
+  /**
+   * Continue a move that was stopped or killed: the subscription is reused (its changes since the first start still
+   * held), the backfill resumes from its checkpoint (or is skipped when done). Without it an existing subscription of
+   * that name is dropped and everything starts over.
+   */
+  readonly resume?: boolean;
+  /** Names the pair of stores in the checkpoint (e.g. `postgres->dynamo`). */
+  readonly label?: string;
+  /** Backfill tuning: batchSize, concurrency, parallelSets, countTotals, onProgress. */
+  readonly backfill?: Pick<
+    BackfillOptions,
+    'batchSize' | 'concurrency' | 'parallelSets' | 'countTotals' | 'onProgress'
+  >;
+  /** Changes read per batch (1–10,000; default 1,000). */
+  readonly readLimit?: number;
+  /** How long a read waits for changes when none are ready (default 500 ms). */
+  readonly waitMs?: number;
+  /** How often the subscription's backlog is asked for (default 2,000 ms; it costs a query on some stores). */
+  readonly backlogEveryMs?: number;
+  /** After every batch applied (and every empty read, with lag 0): the lag. */
+  readonly onLag?: (sample: LagSample, status: MoveStatus) => void;
+  /** Stops following (after the batch in progress); same as `stop()`. */
+  readonly signal?: AbortSignal;
+  /** For lag (default: system clock). */
+  readonly clock?: Clock;
+}
+
+export type MovePhase = 'starting' | 'backfill' | 'follow' | 'stopped' | 'failed';
+
+export interface MoveStatus {
+  readonly phase: MovePhase;
+  readonly subscription: string;
+  /** True when the subscription was found and reused rather than created. */
+  readonly resumed: boolean;
+  /** Changes applied to the target while following. */
+  readonly applied: number;
+  /** Batches read while following (empty reads not counted). */
+  readonly batches: number;
+  /** Changes waiting for a parent, a unique value or their children, and a few of their keys. */
+  readonly waiting: number;
+  readonly waitingKeys: readonly string[];
+  /** The last lag measured (null before the first). */
+  readonly lagMs: number | null;
+  readonly backlog: number | null;
+  /** Commit time of the newest change applied. */
+  readonly lastCommittedAt: Date | null;
+  /** True once a read found nothing left: the target had every change acknowledged so far. */
+  readonly caughtUp: boolean;
+}
+
+export interface MoveReport {
+  readonly subscription: string;
+  readonly resumed: boolean;
+  readonly backfill: BackfillReport;
+  readonly applied: number;
+  readonly batches: number;
+  readonly waiting: number;
+  readonly lag: LagSummary;
+  readonly elapsedMs: number;
+}
+
+/** A move in progress: it follows the source until stopped. */
+export interface MoveHandle {
+  /** Settles when the move stops (after `stop()` or the signal) or fails. */
+  readonly done: Promise<MoveReport>;
+  /** Stops following after the batch in progress; the subscription stays where the target is. */
+  stop(): void;
+  status(): MoveStatus;
+  /** The lag so far. */
+  lag(): LagSummary;
+}
+
+/** How long a resumed move waits for the store to end a killed process's reading session. */
+const SESSION_TAKEOVER_MS = 90_000;
+
+/**
+ * An online move: takes a subscription at the source's current position, backfills (resumable), then applies the
+ * feed from that position to the target continuously — after-images as idempotent upserts, deletes as deletes, the
+ * last image of each key winning, parents before children and children before parents where it matters, and what
+ * the target refuses for now (a child before its parent, a unique value still held) retried — acknowledging each
+ * batch only after the target acknowledged it. Killed at any point, it resumes with `resume: true`: the backfill from
+ * its checkpoint, the follow from the last acknowledged change (redelivered changes are applied again, which changes
+ * nothing).
+ */
+export function move(options: MoveOptions): MoveHandle {
+  const name = parseSubscriptionName(options.subscription);
+  const selected = new Set(selectRecordSets(options.only));
+  const clock = options.clock ?? systemClock;
+  const stopper = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stopper.signal]) : stopper.signal;
+  const lag = new LagRecorder();
+  const applier = new ChangeApplier(options.target, selected, signal);
+  let state: Omit<MoveStatus, 'waiting' | 'waitingKeys'> = {
+    phase: 'starting',
+    subscription: name,
+    resumed: false,
+    applied: 0,
+    batches: 0,
+    lagMs: null,
+    backlog: null,
+    lastCommittedAt: null,
+    caughtUp: false,
+  };
+  const status = (): MoveStatus => ({ ...state, waiting: applier.waiting, waitingKeys: applier.waitingKeys() });
+
+  const run = async (): Promise<MoveReport> => {
+    const started = performance.now();
+    const feed = options.source.changeFeed;
+    const existing = (await feed.listSubscriptions()).find((info) => info.name === name);
+    if (existing && options.resume) {
+      state = { ...state, resumed: true };
+    } else {
+      if (existing) await feed.dropSubscription(name);
+      // Before the backfill reads anything: every change its scans may miss comes after this position.
+      await feed.createSubscription(name);
+    }
+    state = { ...state, phase: 'backfill' };
+    const copied = await backfill({
+      ...options.backfill,
+      source: options.source,
+      target: options.target,
+      only: [...selected],
+      ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
+      resume: options.resume === true && options.checkpoint !== undefined,
+      ...(options.label !== undefined ? { label: options.label } : {}),
+      signal,
+    });
+    state = { ...state, phase: 'follow' };
+    if (!signal.aborted) await follow(feed);
+    state = { ...state, phase: 'stopped' };
+    return {
+      subscription: name,
+      resumed: state.resumed,
+      backfill: copied,
+      applied: state.applied,
+      batches: state.batches,
+      waiting: applier.waiting,
+      lag: lag.summary(),
+      elapsedMs: Math.round(performance.now() - started),
+    };
+  };
+
+  const follow = async (feed: ChangeFeed): Promise<void> => {
+    const reader = await openReader(feed, name, signal);
+    if (reader === null) return;
+    const closeOnStop = () => void reader.close();
+    signal.addEventListener('abort', closeOnStop, { once: true });
+    const backlogEvery = options.backlogEveryMs ?? 2_000;
+    let backlogAt = 0;
+    try {
+      while (!signal.aborted) {
+        const changes = await reader.read({ limit: options.readLimit ?? 1_000, waitMs: options.waitMs ?? 500 });
+        if (signal.aborted) break;
+        let applied = 0;
+        let lastCommittedAt = state.lastCommittedAt;
+        if (changes.length > 0) {
+          const batch = await applier.apply(changes);
+          // Acknowledged only now that the target holds the batch (all but what waits): a crash before this line
+          // redelivers it, and applying it again changes nothing.
+          if (batch.acknowledge !== null) await reader.acknowledge(batch.acknowledge);
+          applied = batch.applied;
+          lastCommittedAt = batch.lastCommittedAt ?? lastCommittedAt;
+        } else if (applier.waiting > 0) {
+          const batch = await applier.apply([]);
+          if (batch.acknowledge !== null) await reader.acknowledge(batch.acknowledge);
+          applied = batch.applied;
+        }
+        const now = clock.now().getTime();
+        let backlog = state.backlog;
+        if (now - backlogAt >= backlogEvery) {
+          backlogAt = now;
+          backlog = await backlogOf(feed, name);
+        }
+        const caughtUp = changes.length === 0 && applier.waiting === 0;
+        const lagMs = caughtUp ? 0 : lastCommittedAt === null ? null : Math.max(0, now - lastCommittedAt.getTime());
+        state = {
+          ...state,
+          applied: state.applied + applied,
+          batches: state.batches + (changes.length > 0 ? 1 : 0),
+          lastCommittedAt,
+          lagMs,
+          backlog,
+          caughtUp: state.caughtUp || caughtUp,
+        };
+        if (lagMs === null) continue;
+        const sample: LagSample = { at: now, lagMs, backlog, applied };
+        if (changes.length > 0) lag.record(sample);
+        options.onLag?.(sample, status());
+      }
+    } finally {
+      signal.removeEventListener('abort', closeOnStop);
+      await reader.close();
+    }
+  };
+
+  const done = run().catch((error: unknown) => {
+    state = { ...state, phase: 'failed' };
+    throw error;
+  });
+  // The caller may only ever call stop(); a failure is still reported through `done`.
+  done.catch(() => undefined);
+  return { done, stop: () => stopper.abort(), status, lag: () => lag.summary() };
+}
+
+/** The changes a subscription holds past its acknowledged position, where the store can count them. */
+async function backlogOf(feed: ChangeFeed, name: string): Promise<number | null> {
+  try {
+    const info = (await feed.listSubscriptions()).find((subscription) => subscription.name === name);
+    return info?.lag.changes ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Opens the subscription's reading session. A process killed while reading may still hold it for a while (until the
+ * store notices: PostgreSQL when the connection drops, others when its lease expires), so CONFLICT is retried.
+ */
+async function openReader(feed: ChangeFeed, name: string, signal: AbortSignal): Promise<ChangeReader | null> {
+  const deadline = Date.now() + SESSION_TAKEOVER_MS;
+  for (let attempt = 0; ; attempt += 1) {
+    if (signal.aborted) return null;
+    try {
+      return await feed.openReader(name);
+    } catch (error) {
+      const retryable = CohortError.is(error, 'CONFLICT') || CohortError.is(error, 'UNAVAILABLE');
+      if (!retryable || Date.now() >= deadline) throw error;
+      await sleep(Math.min(2_000, 100 * 2 ** attempt));
+    }
+  }
+}
