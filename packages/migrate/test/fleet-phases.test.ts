@@ -267,6 +267,31 @@ describe('fleet phases', () => {
     expect(cut.holdStats().p100Ms).toBeGreaterThan(100);
   });
 
+  it('stops the mirror of a write whose lease lapsed while it was in flight, even once the lease is proven again', async () => {
+    const { clock, control, primary, secondary } = setup();
+    const operator = fleetControl(control);
+    await operator.setPhase('users', 'dual-write');
+    const link = reachable(control);
+    const slow = slowUsers(primary);
+    const cut = await instance(link.control, 'lapsed');
+    const store = stranglerStore(slow.store, secondary, cut, { clock });
+    await until(() => cut.get('users') === 'dual-write');
+    const user = await store.users.create({ email: `lapse-${Date.now()}@example.com`, displayName: 'Before' });
+    slow.hold();
+    const inFlight = store.users.update(user.id, { displayName: 'Frozen' }, user.version);
+    await sleep(30);
+    link.setDown(true);
+    await until(() => !cut.leaseProven(), 1_000);
+    link.setDown(false);
+    await until(() => cut.leaseProven(), 1_000);
+    slow.release();
+    const error = await expectCohortError(inFlight, 'UNAVAILABLE');
+    expect(error.message).toMatch(/applied but not mirrored/);
+    expect((await primary.users.getById(user.id))?.displayName).toBe('Frozen');
+    expect((await secondary.users.getById(user.id))?.displayName).toBe('Before');
+    expect(store.repairLog.entries()).toHaveLength(1);
+  });
+
   it('across instances, no write is acknowledged by two stores of record during a cut-over', async () => {
     const { clock, control, primary, secondary } = setup();
     const operator = fleetControl(control);

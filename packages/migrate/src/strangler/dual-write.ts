@@ -133,7 +133,7 @@ export class DualWriter {
             guarded = true;
             throw error;
           }
-          return applyActions(from, to, plan.actions);
+          return applyActions(from, guard ? guardedStore(to, guard) : to, plan.actions);
         });
       } catch (error) {
         const entry = this.repairLog.add({
@@ -201,6 +201,35 @@ export class DualWriter {
       // A hook must never break the write path.
     }
   }
+}
+
+/**
+ * `store` with `guard` called before every call of every port and record set: a mirror step stops right before the
+ * call that would reach the other store, not only between steps (a process frozen mid-mirror must not land a copy
+ * read before it froze).
+ */
+function guardedStore(store: CohortStore, guard: () => void): CohortStore {
+  const wrap = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(object, property) {
+        const value: unknown = Reflect.get(object, property, object);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]): unknown => {
+          guard();
+          return (value as (...a: unknown[]) => unknown).apply(object, args);
+        };
+      },
+    });
+  const guarded: Record<string, unknown> = {};
+  for (const [name, part] of Object.entries(store)) {
+    guarded[name] =
+      name === 'recordSets'
+        ? Object.fromEntries(Object.entries(part as object).map(([set, records]) => [set, wrap(records as object)]))
+        : typeof part === 'object' && part !== null
+          ? wrap(part)
+          : part;
+  }
+  return guarded as unknown as CohortStore;
 }
 
 /** A port whose writes go to the primary, then are mirrored into the secondary; reads go to the primary. */

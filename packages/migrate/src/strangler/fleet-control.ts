@@ -88,12 +88,21 @@ export interface FleetControl {
   flip(options: { readonly epoch: number; readonly phase: Phase; readonly force?: boolean }): Promise<FenceRelease>;
   /** Lifts the fence of `epoch`, phases unchanged: held writes proceed as before, nothing lost. */
   unfence(options: { readonly epoch: number }): Promise<FenceRelease>;
-  /** Fence → awaitFence → flip; if the wait runs out, unfence instead. */
+  /**
+   * Fence → awaitFence → `beforeFlip` → flip; if the wait runs out, unfence instead (and if `beforeFlip` throws,
+   * unfence and rethrow).
+   */
   cutOver(options: {
     readonly ports: readonly PortName[] | 'all';
     readonly phase: Phase;
     readonly timeoutMs: number;
     readonly force?: boolean;
+    /**
+     * Runs once every instance holds the fenced ports' writes and none is in flight: the moment to make the next store
+     * of record equal to the current one (reconcile the moving record sets, or wait for a marker through the change
+     * feed). Its time is part of the pause.
+     */
+    readonly beforeFlip?: (fence: Fence) => Promise<void>;
   }): Promise<CutOverReport>;
   /** Every instance's lease: the epoch it obeys, the fence it acknowledged. */
   leases(): Promise<readonly LeaseInfo[]>;
@@ -244,13 +253,14 @@ export function fleetControl(control: ControlRecords, options: FleetControlOptio
       return release(state, { ...state.phases });
     },
 
-    cutOver: async ({ ports, phase, timeoutMs, force = false }) => {
+    cutOver: async ({ ports, phase, timeoutMs, force = false, beforeFlip }) => {
       const { state } = await current();
       for (const port of portsOf(ports)) checkStep(port, state.phases[port], phase, force);
       const fence = await api.fence(ports);
       let wait: FenceWait;
       try {
         wait = await api.awaitFence({ epoch: fence.epoch, timeoutMs });
+        if (wait.ok) await beforeFlip?.(fence);
       } catch (error) {
         await api.unfence({ epoch: fence.epoch }).catch(() => undefined);
         throw error;

@@ -135,6 +135,8 @@ class FleetController implements FleetPhaseController {
   private fenceSeenAt = 0;
   private acknowledged: number | null = null;
   private validUntil = Number.NEGATIVE_INFINITY;
+  /** How many times the lease has lapsed: a write admitted before a lapse may not go on after it. */
+  private lapses = 0;
   private wasProven = false;
   private leaseVersion: number | null = null;
   private readonly inFlight = new Map<PortName, number>();
@@ -289,10 +291,13 @@ class FleetController implements FleetPhaseController {
   private ticket(port: PortName): WriteTicket {
     this.inFlight.set(port, (this.inFlight.get(port) ?? 0) + 1);
     let open = true;
+    const lapses = this.lapses;
     return {
       epoch: this.state.epoch,
       proven: () => {
-        if (!this.leaseProven()) {
+        // Proven again after a lapse is not enough: while lapsed, the fleet may have counted this instance out
+        // and moved the store of record, so a write admitted before the lapse stops here.
+        if (!this.leaseProven() || this.lapses !== lapses) {
           throw CohortError.unavailable(
             `instance ${this.instanceId} can no longer prove its lease on the fleet's phases; nothing more is written`,
           );
@@ -345,6 +350,7 @@ class FleetController implements FleetPhaseController {
   }
 
   private prove(started: number): void {
+    if (performance.now() >= this.validUntil) this.lapses += 1;
     this.validUntil = started + this.leaseMs;
     if (!this.wasProven) this.emit({ type: 'lease-proven', epoch: this.state.epoch });
     this.wasProven = true;
