@@ -45,6 +45,8 @@ export async function runVerify(options: VerifyCommandOptions): Promise<{ report
       source: stores.from.endpoint,
       target: stores.to.endpoint,
       ...(options.only ? { only: options.only } : {}),
+      // Changes in flight are told by the stores' change feeds where they have them (else by write timestamps).
+      feeds: { source: stores.from.endpoint.changeFeed, target: stores.to.endpoint.changeFeed },
       labels: { source: options.from, target: options.to },
       onProgress: ({ recordSet, step }) => {
         if (step === 'done') compared += 1;

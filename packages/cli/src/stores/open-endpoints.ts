@@ -88,7 +88,10 @@ export async function openEndpoints(options: OpenEndpointsOptions): Promise<Open
 async function endpointOf(kind: EndpointKind, stores: OpenStores): Promise<OpenEndpoint> {
   const container = await createCohortContainer(...stores.modules);
   const where = stores.stores.map((store) => store.where).join('; ');
-  return { kind, description: `${storeLabels[kind]} (${where})`, endpoint: { recordSets: recordSetsOf(container) } };
+  // One store serves every context here, so its change feed is the feed of the whole migration face.
+  const changeFeed = stores.stores.length === 1 ? stores.stores[0]?.store.changeFeed : undefined;
+  const endpoint = { recordSets: recordSetsOf(container), ...(changeFeed ? { changeFeed } : {}) };
+  return { kind, description: `${storeLabels[kind]} (${where})`, endpoint };
 }
 
 /** Opens both stores behind a progress line (the servers' own lines shown only with --verbose), for migrate and verify. */
