@@ -188,15 +188,16 @@ describe('reconcile', () => {
     await target.memberships.join(membership!.communityId, outsider!.id);
 
     const report = await reconcile({ source, target });
-    // A comment no port can delete on its own is left for an operator; everything else converged.
-    expect(report.converged).toBe(false);
+    // The lone comment goes too (deleteMany): nothing is left for an operator.
+    expect(report.converged).toBe(true);
     const byName = Object.fromEntries(report.recordSets.map((set) => [set.recordSet, set]));
-    expect(byName.comments?.unrepairable).toEqual([{ key: stray.id, kind: 'missing-in-source', fields: [] }]);
+    expect(byName.comments).toMatchObject({ deleted: 1, unrepairable: [] });
     expect(byName.users?.copied).toBe(1);
     expect(byName.memberships).toMatchObject({ copied: 1, deleted: 1 });
 
     const after = await verify({ source, target, recheckDelayMs: 0 });
-    expect(after.summary.recordSetsWithDifferences).toEqual(['comments']);
+    expect(after.summary.recordSetsWithDifferences).toEqual([]);
+    expect((await target.posts.listComments(post!.id)).items).not.toContainEqual(stray);
   });
 });
 

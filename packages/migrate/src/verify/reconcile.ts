@@ -1,4 +1,4 @@
-import type { RecordOf, RecordSetName } from '@cohort/core';
+import { CohortError, type RecordOf, type RecordSet, type RecordSetName } from '@cohort/core';
 import { copyOrder, selectRecordSets } from '../record-graph.js';
 import { recordSetOf, type MigrationEndpoint } from '../shared/endpoint.js';
 import { forEachByReferences } from '../shared/schedule.js';
@@ -8,7 +8,7 @@ import { bucketChunks, collectRecords, diffSeen, digestSet, type KeyDifference }
 export interface ReconcileOptions {
   /** The store whose records are right. */
   readonly source: MigrationEndpoint;
-  /** The store to make equal to it (its `memberships` and `posts` ports delete what the source no longer has). */
+  /** The store to make equal to it (its migration face's `deleteMany` deletes what the source no longer has). */
   readonly target: MigrationEndpoint;
   /** Reconcile only these record sets; all by default. */
   readonly only?: readonly RecordSetName[];
@@ -34,7 +34,10 @@ export interface ReconciledSet {
   readonly copied: number;
   /** Records deleted from the target because the source no longer has them. */
   readonly deleted: number;
-  /** Target-only records no port can delete (e.g. a lone comment), left for an operator. */
+  /**
+   * Target-only records the last round found and could not delete (the store refused: children still there), by key;
+   * empty once every target-only record is gone.
+   */
   readonly unrepairable: readonly KeyDifference[];
 }
 
@@ -47,26 +50,29 @@ export interface ReconcileReport {
 
 const PUT_MANY_MAX = 1000;
 
-/** Sets whose records change when a record of the key set is deleted through a port. */
-const touchedByDelete: Partial<Record<RecordSetName, readonly RecordSetName[]>> = {
-  memberships: ['communities'],
-  reactions: ['posts'],
-  posts: ['comments', 'reactions'],
-};
+/** A set's running account: repairs made, and the target-only keys it could not delete, by key. */
+interface SetTotal {
+  copied: number;
+  deleted: number;
+  readonly unrepairable: Map<string, KeyDifference>;
+}
 
 /**
  * Makes the target equal to the source: compares per-bucket digests, drills into differing buckets, copies the
- * source's version of every differing key and deletes target-only records where a port can, then compares again,
- * until a round finds nothing (or `maxRounds`). Comparing after writing is what makes it safe while dual writes
- * continue: a record a dual write changed after the copy read it shows up in the next round and is copied again.
+ * source's version of every differing key and deletes target-only records (`deleteMany`: orphaned comments, reactions,
+ * memberships and activity included), then compares again, until a round finds nothing (or `maxRounds`). Comparing
+ * after writing is what makes it safe while dual writes continue: a record a dual write changed after the copy read
+ * it shows up in the next round and is copied again. A target-only key is deleted only once two rounds in a row found
+ * it. `unrepairable` lists, by key, what the last round still found and could not delete (a store refusing to delete
+ * a parent whose children are still there, until they go); a key leaves it as soon as a round no longer finds it.
  */
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
   const buckets = options.buckets ?? 256;
   const drillBuckets = options.drillBuckets ?? 16;
   const maxRounds = options.maxRounds ?? 5;
-  const totals = new Map<RecordSetName, { copied: number; deleted: number; unrepairable: KeyDifference[] }>();
-  // Target-only keys seen in the previous round: only a key seen twice is deleted (or declared unrepairable), since
-  // a record a dual write just added can look target-only to scans that ran while the write was on its way.
+  const totals = new Map<RecordSetName, SetTotal>();
+  // Target-only keys found by the previous round and not deleted: only a key found twice is deleted, since a record a
+  // dual write just added can look target-only to scans that ran while the write was on its way.
   const suspects = new Map<RecordSetName, Set<string>>();
   let pending = selectRecordSets(options.only);
   let round = 0;
@@ -78,35 +84,50 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
       const seenBefore = suspects.get(name) ?? new Set<string>();
       const result = await reconcileSet(name, options, buckets, drillBuckets, seenBefore);
       suspects.set(name, result.suspects);
-      if (!result.differed) return;
+      const total = totals.get(name) ?? { copied: 0, deleted: 0, unrepairable: new Map<string, KeyDifference>() };
+      // Truthful across rounds: what this round still found and could not delete, never an older or partial list.
+      total.unrepairable.clear();
+      for (const difference of result.unrepairable) total.unrepairable.set(difference.key, difference);
+      if (!result.differed) {
+        if (totals.has(name)) totals.set(name, total);
+        return;
+      }
       next.add(name);
-      for (const touched of result.deleted > 0 ? (touchedByDelete[name] ?? []) : []) next.add(touched);
-      const total = totals.get(name) ?? { copied: 0, deleted: 0, unrepairable: [] };
       total.copied += result.copied;
       total.deleted += result.deleted;
-      total.unrepairable = result.unrepairable;
       totals.set(name, total);
       options.onProgress?.({ round: thisRound, recordSet: name, copied: result.copied, deleted: result.deleted });
     });
-    // A set whose only differences cannot be repaired would never converge: stop re-checking it.
-    pending = copyOrder.filter((name) => next.has(name) && !onlyUnrepairable(totals.get(name), suspects.get(name)));
+    // A set whose only differences are ones it could not repair, and that repaired nothing, would never converge.
+    pending = copyOrder.filter((name) => next.has(name) && !stuck(name, totals.get(name), suspects.get(name), next));
     if (next.size === 0) break;
   }
   const recordSets = copyOrder
     .filter((name) => totals.has(name))
     .map((name): ReconciledSet => {
-      const total = totals.get(name) as { copied: number; deleted: number; unrepairable: KeyDifference[] };
-      return { recordSet: name, copied: total.copied, deleted: total.deleted, unrepairable: total.unrepairable };
+      const total = totals.get(name) as SetTotal;
+      const unrepairable = [...total.unrepairable.values()].sort((a, b) =>
+        a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
+      );
+      return { recordSet: name, copied: total.copied, deleted: total.deleted, unrepairable };
     });
   const unrepaired = recordSets.some((set) => set.unrepairable.length > 0);
   return { converged: pending.length === 0 && !unrepaired, rounds: round, recordSets };
 }
 
-function onlyUnrepairable(
-  total: { copied: number; deleted: number; unrepairable: KeyDifference[] } | undefined,
+/**
+ * True when a set's remaining differences are all keys it could not delete, no new suspect waits for a second
+ * sighting, and no other set is still changing (whose repairs, deleting children, may let its deletes through).
+ */
+function stuck(
+  name: RecordSetName,
+  total: SetTotal | undefined,
   suspects: ReadonlySet<string> | undefined,
-) {
-  return total !== undefined && total.unrepairable.length > 0 && (suspects?.size ?? 0) === 0;
+  next: ReadonlySet<RecordSetName>,
+): boolean {
+  if (total === undefined || total.unrepairable.size === 0) return false;
+  if ([...(suspects ?? [])].some((key) => !total.unrepairable.has(key))) return false;
+  return [...next].every((other) => other === name);
 }
 
 async function reconcileSet<N extends RecordSetName>(
@@ -145,32 +166,37 @@ async function reconcileSet<N extends RecordSetName>(
       await withRetry(() => target.putMany(batch));
     }
     copied += records.length;
-    for (const difference of differences.filter((d) => d.kind === 'missing-in-source')) {
-      if (!seenBefore.has(difference.key)) suspects.add(difference.key);
-      else if (await deleteFromTarget(name, difference.key, options.target)) deleted += 1;
-      else unrepairable.push(difference);
+    const targetOnly = differences.filter((d) => d.kind === 'missing-in-source');
+    for (const difference of targetOnly) if (!seenBefore.has(difference.key)) suspects.add(difference.key);
+    const confirmed = targetOnly.filter((difference) => seenBefore.has(difference.key));
+    for (let i = 0; i < confirmed.length; i += PUT_MANY_MAX) {
+      const refused = await deleteKeys(target, confirmed.slice(i, i + PUT_MANY_MAX));
+      deleted += Math.min(PUT_MANY_MAX, confirmed.length - i) - refused.length;
+      // Refused now (a parent whose children are still in the target): tried again next round, reported until then.
+      for (const difference of refused) {
+        suspects.add(difference.key);
+        unrepairable.push(difference);
+      }
     }
   }
   return { differed: differing.length > 0, copied, deleted, unrepairable, suspects };
 }
 
-/** Deletes one record through the target's ports, where a port can delete that kind of record. */
-async function deleteFromTarget(name: RecordSetName, key: string, target: MigrationEndpoint): Promise<boolean> {
-  const [first = '', second = '', third = ''] = key.split('/');
-  switch (name) {
-    case 'memberships':
-      if (!target.memberships) return false;
-      await withRetry(() => (target.memberships as NonNullable<typeof target.memberships>).leave(first, second));
-      return true;
-    case 'posts':
-      if (!target.posts) return false;
-      await withRetry(() => (target.posts as NonNullable<typeof target.posts>).remove(first));
-      return true;
-    case 'reactions':
-      if (!target.posts) return false;
-      await withRetry(() => (target.posts as NonNullable<typeof target.posts>).unreact(first, second, third as 'like'));
-      return true;
-    default:
-      return false;
+/**
+ * Deletes target-only records with `deleteMany`; when the store refuses the batch (CONFLICT: a record whose children
+ * it still holds), deletes key by key and returns those it refused.
+ */
+async function deleteKeys<T>(target: RecordSet<T>, differences: readonly KeyDifference[]): Promise<KeyDifference[]> {
+  try {
+    await withRetry(() => target.deleteMany(differences.map((difference) => difference.key)));
+    return [];
+  } catch (error) {
+    if (!CohortError.is(error, 'CONFLICT') || differences.length === 1) {
+      if (CohortError.is(error, 'CONFLICT')) return [...differences];
+      throw error;
+    }
   }
+  const refused: KeyDifference[] = [];
+  for (const difference of differences) refused.push(...(await deleteKeys(target, [difference])));
+  return refused;
 }
