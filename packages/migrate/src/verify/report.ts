@@ -50,9 +50,8 @@ export function formatVerifyReport(report: VerifyReport): string {
     }
     if (set.truncated) lines.push('    (not every differing bucket was drilled into: there may be more)');
     if (set.differingBuckets > 0 && set.differenceCount === 0 && set.inFlightCount === 0 && !set.truncated) {
-      lines.push(
-        `    ${number(set.differingBuckets)} differing buckets were equal when drilled into (writes in flight)`,
-      );
+      const buckets = set.differingBuckets === 1 ? 'bucket was' : 'buckets were';
+      lines.push(`    ${number(set.differingBuckets)} differing ${buckets} equal when drilled into (writes in flight)`);
     }
     if (set.counts.source !== set.counts.target) {
       lines.push(
