@@ -3,11 +3,13 @@ import {
   type ChangeFeed,
   type CohortStore,
   type RecordSet,
+  type RecordSetName,
   type RecordSets,
   type User,
 } from '@cohort/core';
 import { createMemoryStore } from '@cohort/adapters-memory';
 import { generatePlatform, loadPlatform } from '@cohort/testkit';
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   backfill,
@@ -112,18 +114,22 @@ describe('verify under live writes', () => {
   });
 });
 
-/** The source's migration face with one write to the source alone made as the users' scan begins. */
-function writeAsUsersScanBegins(source: CohortStore, write: () => Promise<unknown>): Pick<CohortStore, 'recordSets'> {
+/** The source's migration face with one write made as the scan of `name` begins. */
+function writeAsScanBegins(
+  source: CohortStore,
+  write: () => Promise<unknown>,
+  name: RecordSetName = 'users',
+): Pick<CohortStore, 'recordSets'> {
   let written = false;
-  const users = source.recordSets.users;
-  const scan: typeof users.scan = async (page) => {
+  const set = source.recordSets[name] as RecordSet<unknown>;
+  const scan: RecordSet<unknown>['scan'] = async (page) => {
     if (!written) {
       written = true;
       await write();
     }
-    return users.scan(page);
+    return set.scan(page);
   };
-  return { recordSets: { ...source.recordSets, users: override(users, { scan }) } };
+  return { recordSets: { ...source.recordSets, [name]: override(set, { scan }) } };
 }
 
 describe('verify with change feeds', () => {
@@ -136,7 +142,7 @@ describe('verify with change feeds', () => {
     const withFeeds = async () => {
       const workload = pacedWorkload(app, ids, 10);
       const report = await verify({
-        source: writeAsUsersScanBegins(source, () => source.recordSets.users.putMany([renamed])),
+        source: writeAsScanBegins(source, () => source.recordSets.users.putMany([renamed])),
         target,
         feeds: { source: source.changeFeed, target: target.changeFeed },
         recheckDelayMs: 100,
@@ -165,7 +171,7 @@ describe('verify with change feeds', () => {
     // Without the feeds, nothing tells that write from a lost one (its timestamps are as old as the rest).
     await source.recordSets.users.putMany([user!]);
     const blind = await verify({
-      source: writeAsUsersScanBegins(source, () => source.recordSets.users.putMany([renamed])),
+      source: writeAsScanBegins(source, () => source.recordSets.users.putMany([renamed])),
       target,
       only: ['users'],
       recheckDelayMs: 0,
@@ -198,7 +204,7 @@ describe('verify with change feeds', () => {
 
   it('drops its subscriptions when a scan fails', async () => {
     const { source, target } = await equalStores(33);
-    const failing = writeAsUsersScanBegins(source, () => Promise.reject(new Error('scan broke')));
+    const failing = writeAsScanBegins(source, () => Promise.reject(new Error('scan broke')));
     await expect(
       verify({ source: failing, target, feeds: { source: source.changeFeed, target: target.changeFeed } }),
     ).rejects.toThrow('scan broke');
@@ -218,5 +224,41 @@ describe('verify with change feeds', () => {
       expect.stringContaining('target change feed not used (subscribing failed: FORBIDDEN'),
     ]);
     expect(formatVerifyReport(report)).toContain('warning: target change feed not used');
+  });
+
+  it('tells a dangling reference made by writes during the run from a broken one by the feed', async () => {
+    const { source, target } = await equalStores(35);
+    const [community] = await allRecords(source, 'communities');
+    const [membership] = await allRecords(source, 'memberships');
+    // After the communities were scanned, a community and a membership in it arrive in both stores, copied with
+    // their old timestamps: the membership's scan sees a community the communities' scan did not.
+    const run = async (feeds: boolean) => {
+      const late = { ...community!, id: randomUUID(), slug: `late-${randomUUID().slice(0, 8)}` };
+      const joined = { ...membership!, communityId: late.id };
+      const arrive = async () => {
+        for (const store of [source, target]) {
+          await store.recordSets.communities.putMany([late]);
+          await store.recordSets.memberships.putMany([joined]);
+        }
+      };
+      const report = await verify({
+        source: writeAsScanBegins(source, arrive, 'memberships'),
+        target,
+        only: ['memberships'],
+        recheckDelayMs: 50,
+        feedSettleMs: 50,
+        ...(feeds ? { feeds: { source: source.changeFeed, target: target.changeFeed } } : {}),
+      });
+      return { report, key: `${late.id}/${joined.userId}`, missingId: late.id };
+    };
+
+    const { report, key, missingId } = await run(true);
+    expect(report.ok, formatVerifyReport(report)).toBe(true);
+    const check = report.integrity.find((c) => c.store === 'source' && c.field === 'communityId');
+    expect(check).toMatchObject({ danglingCount: 0, inFlight: [{ key, missingId }] });
+
+    // Without the feeds the same writes leave a dangling reference nothing explains.
+    const { report: blind } = await run(false);
+    expect(blind.summary.danglingReferences).toBe(1);
   });
 });

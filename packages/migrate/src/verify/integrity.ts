@@ -36,10 +36,17 @@ export const parentSets: ReadonlySet<RecordSetName> = new Set(references.map((r)
 interface Tally {
   checked: number;
   danglingCount: number;
+  /** The first `maxHeld` dangling references, kept so that `results` can still tell some of them in flight. */
   dangling: DanglingReference[];
   inFlightCount: number;
   inFlight: DanglingReference[];
 }
+
+/** Dangling references held per check for a late look (a change feed's); beyond them, counts only. */
+const MAX_HELD = 10_000;
+
+/** Whether a dangling reference is a write in flight after all: its record or the parent it names changed. */
+export type SettleDangling = (reference: Reference, dangling: DanglingReference) => boolean;
 
 /**
  * Checks every reference of one store while verify scans it: parents' ids are collected as their sets go by (verify
@@ -80,7 +87,7 @@ export class IntegrityCollector {
         if (tally.inFlight.length < this.options.maxListed) tally.inFlight.push(dangling);
       } else {
         tally.danglingCount += 1;
-        if (tally.dangling.length < this.options.maxListed) tally.dangling.push(dangling);
+        if (tally.dangling.length < MAX_HELD) tally.dangling.push(dangling);
       }
     }
   }
@@ -93,22 +100,32 @@ export class IntegrityCollector {
     }
   }
 
-  /** The checks run so far, in reference order. */
-  results(): IntegrityCheck[] {
+  /** Every dangling reference held (not in flight by its timestamps), with the reference it breaks. */
+  held(): { reference: Reference; dangling: DanglingReference }[] {
+    return [...this.tallies].flatMap(([reference, tally]) =>
+      tally.dangling.map((dangling) => ({ reference, dangling })),
+    );
+  }
+
+  /** The checks run so far, in reference order; held dangling references `settle` accepts are in flight. */
+  results(settle?: SettleDangling): IntegrityCheck[] {
+    const { maxListed } = this.options;
     return references
       .filter((reference) => this.tallies.has(reference))
       .map((reference) => {
         const tally = this.tallies.get(reference) as Tally;
+        const settled = new Set(settle ? tally.dangling.filter((dangling) => settle(reference, dangling)) : []);
+        const dangling = settled.size > 0 ? tally.dangling.filter((d) => !settled.has(d)) : tally.dangling;
         return {
           store: this.store,
           recordSet: reference.recordSet,
           field: reference.field,
           parent: reference.parent,
           checked: tally.checked,
-          danglingCount: tally.danglingCount,
-          dangling: tally.dangling,
-          inFlightCount: tally.inFlightCount,
-          inFlight: tally.inFlight,
+          danglingCount: tally.danglingCount - settled.size,
+          dangling: dangling.slice(0, maxListed),
+          inFlightCount: tally.inFlightCount + settled.size,
+          inFlight: [...tally.inFlight, ...settled].slice(0, maxListed),
         };
       });
   }

@@ -13,7 +13,7 @@ import {
 } from './compare-sets.js';
 import { ChangeWatch, watchedKey, type WatchedChanges } from './change-watch.js';
 import { differingFields, normalize } from './digest.js';
-import { IntegrityCollector, type IntegrityCheck } from './integrity.js';
+import { IntegrityCollector, type IntegrityCheck, type SettleDangling } from './integrity.js';
 
 export interface VerifyOptions {
   /** The store copied from. */
@@ -276,17 +276,27 @@ async function compare(options: VerifyOptions, run: VerifyRun): Promise<VerifyRe
   const anyFound = found.some((work) => work.found.length > 0);
   if (recheckDelayMs > 0 && anyFound) await sleep(recheckDelayMs);
   const rechecked = await Promise.all(found.map((work) => recheck(work, options, progress)));
-  // Read after the rechecks, so that every change the rechecks could have seen is in the feeds.
+  // Read after the rechecks, so that every change the rechecks could have seen is in the feeds. Asked about: the
+  // differing keys, and the records and parents of dangling references.
   const wanted = new Set(found.flatMap((work) => work.found.map((d) => watchedKey(work.recordSet, d.key))));
-  const fed = anyFound ? await readWatches(run.watches, wanted, run.warnings) : { source: null, target: null };
+  for (const { reference, dangling } of [...collectors.source.held(), ...collectors.target.held()]) {
+    wanted.add(watchedKey(reference.recordSet, dangling.key)).add(watchedKey(reference.parent, dangling.missingId));
+  }
+  const asked = wanted.size > 0;
+  const fed = asked ? await readWatches(run.watches, wanted, run.warnings) : { source: null, target: null };
   const evidence = (side: 'source' | 'target'): InFlightEvidence =>
-    run.watches[side] !== null && (fed[side]?.complete ?? !anyFound) ? 'feed' : 'timestamps';
+    run.watches[side] !== null && (fed[side]?.complete ?? !asked) ? 'feed' : 'timestamps';
+  const changed = (key: string) => fed.source?.changed.has(key) === true || fed.target?.changed.has(key) === true;
+  // A dangling reference whose record or parent changed after the start (a post removed, its comments on their way
+  // out; a parent created a moment after its child was scanned) is in flight.
+  const settle: SettleDangling = (reference, dangling) =>
+    changed(watchedKey(reference.recordSet, dangling.key)) || changed(watchedKey(reference.parent, dangling.missingId));
   const recordSets = found.map((work, index) =>
     classify(work, rechecked[index] as Rechecked, { since, clock, maxListed, fed }),
   );
 
   const integrity = checkIntegrity
-    ? [...collectors.source.results(), ...collectors.target.results()].filter(
+    ? [...collectors.source.results(settle), ...collectors.target.results(settle)].filter(
         (check) => selected.includes(check.recordSet) && needed.has(check.parent),
       )
     : [];
