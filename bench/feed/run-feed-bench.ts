@@ -28,6 +28,9 @@ interface Target {
   readonly atMost: boolean;
 }
 
+// The AWS SDK's reminder about Node 20 support is noise in a benchmark's output.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
 const labels: Record<FeedStoreName, string> = { postgres: 'PostgreSQL', dynamo: 'DynamoDB Local' };
 
 const { values } = parseArgs({
