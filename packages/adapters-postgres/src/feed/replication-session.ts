@@ -139,6 +139,8 @@ export class ReplicationSession implements ChangeReader {
   private failure: CohortError | null = null;
   private ended = false;
   private paused = false;
+  /** Acknowledgements waiting for the server's reply: the socket must not pause under them. */
+  private awaitingReply = 0;
   private reading = false;
   private wake: (() => void) | null = null;
   private readonly pings: (() => void)[] = [];
@@ -365,11 +367,16 @@ export class ReplicationSession implements ChangeReader {
       this.ready.push({ ...row, committedAt: pending.committedAt, position });
       this.readyTransactions.push(transaction);
     });
-    if (this.ready.length > HIGH_WATER && !this.paused) {
+    this.pauseWhenFull();
+    this.wake?.();
+  }
+
+  /** Stops reading the socket while more than HIGH_WATER changes wait, unless an acknowledgement awaits its reply. */
+  private pauseWhenFull(): void {
+    if (this.ready.length > HIGH_WATER && !this.paused && this.awaitingReply === 0) {
       this.paused = true;
       this.connection?.stream.pause();
     }
-    this.wake?.();
   }
 
   private onKeepalive(chunk: Buffer): void {
@@ -384,13 +391,27 @@ export class ReplicationSession implements ChangeReader {
     for (const ping of this.pings.splice(0)) ping();
   }
 
-  /** Sends the confirmed position and waits for the server's answer, so the slot has moved when this returns. */
+  /**
+   * Sends the confirmed position and waits for the server's answer, so the slot has moved when this returns. The
+   * answer comes behind whatever the server sent before it: a socket paused on a full backlog must flow until it
+   * arrives (a bounded overshoot of HIGH_WATER), or every acknowledgement of a draining consumer waited out the 5 s.
+   */
   private async confirmWithReply(): Promise<void> {
     if (this.ended) return;
     const answered = new Promise<void>((resolve) => this.pings.push(resolve));
-    this.sendStatus(true);
-    const timeout = new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref());
-    await Promise.race([answered, timeout]);
+    this.awaitingReply += 1;
+    if (this.paused) {
+      this.paused = false;
+      this.connection?.stream.resume();
+    }
+    try {
+      this.sendStatus(true);
+      const timeout = new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref());
+      await Promise.race([answered, timeout]);
+    } finally {
+      this.awaitingReply -= 1;
+      this.pauseWhenFull();
+    }
   }
 
   /** A standby status update: written, flushed and applied all at the confirmed position (a logical slot reads flush). */
