@@ -194,7 +194,8 @@ const lines = [
 ];
 const markdown = lines.join('\n');
 await mkdir(out, { recursive: true });
-const base = join(out, `${date}-feed`);
+// A run of one store gets files of its own, so it never overwrites a run of both.
+const base = join(out, `${date}-feed${stores.length === 1 ? `-${stores[0]}` : ''}`);
 await writeFile(
   `${base}.json`,
   `${JSON.stringify({ date, results, targets: targets.map((t) => ({ ...t, met: met(t) })) }, null, 2)}\n`,
