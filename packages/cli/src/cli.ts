@@ -6,6 +6,7 @@ import { CliError, firstLine } from './cli-error.js';
 import { runDemo } from './commands/demo.js';
 import { feedActions, runFeed, type FeedAction } from './commands/feed.js';
 import { defaultCheckpoint, runMigrate } from './commands/migrate.js';
+import { moveCheckpointPath, notBuiltYet, runMove, runMoveStatus } from './commands/move.js';
 import { runSeed, seedScales } from './commands/seed.js';
 import { runVerify } from './commands/verify.js';
 import { Progress } from './progress.js';
@@ -19,6 +20,11 @@ Commands:
   seed      Fill the configured stores with a generated platform
   migrate   Copy the platform from one configured store to the other: --from and --to, postgres or dynamo
   verify    Compare two configured stores record by record (--from and --to, as for migrate)
+  move      Move online from one configured store to the other (--from, --to): take a subscription on the
+            source's change feed, backfill, then apply the feed to the target until Ctrl-C; then verify
+            (while still following) and print a summary. The subscription stays: the same command resumes
+              move --status     the subscription's position and lag, and the backfill checkpoint
+              move --cutover, move --rollback: not built yet (see @cohort/migrate's fleetControl)
   feed      The change feed of a configured store (--from): every committed change of every record set
               feed tail [--subscription <name>] [--since now|<position>] [--json] [--count <n>]
                    print each change on one line, acknowledging as it prints, until Ctrl-C; without
@@ -31,12 +37,12 @@ Options:
                        hybrid: users, content, events and community on PostgreSQL, activity on DynamoDB)
   --scale <name>       seed: platform size, ${seedScales.join(', ')} (default small)
   --seed <n>           demo, seed: the generator's seed (same seed, same platform)
-  --from <store>       migrate, verify: the store copied from, ${endpointKinds.join(' or ')}
-  --to <store>         migrate, verify: the store copied to, the other one
-  --only <sets>        migrate, verify: only these record sets, comma-separated (default all; migrate copies
-                       them parents first): ${recordSetNames.slice(0, 5).join(', ')},
+  --from <store>       migrate, verify, move: the store copied from, ${endpointKinds.join(' or ')}
+  --to <store>         migrate, verify, move: the store copied to, the other one
+  --only <sets>        migrate, verify, move: only these record sets, comma-separated (default all; migrate
+                       copies them parents first): ${recordSetNames.slice(0, 5).join(', ')},
                        ${recordSetNames.slice(5).join(', ')}
-  --batch <n>          migrate: records per write, 1–${MAX_BATCH_SIZE} (default 500)
+  --batch <n>          migrate, move: records per write, 1–${MAX_BATCH_SIZE} (default 500)
   --checkpoint <path>  migrate: the file progress is saved to after every batch
                        (default ${defaultCheckpoint('<from>', '<to>')} under the current directory)
   --resume             migrate: continue from the checkpoint, skipping the record sets it finished. Without
@@ -45,7 +51,11 @@ Options:
   --no-count           migrate: do not count the source sets (progress then has no total or ETA); on DynamoDB
                        a count reads every item of the set a second time
   --json               verify: print the report as JSON on stdout; feed: JSON lines
-  --subscription <n>   feed tail: the durable subscription to follow, created when missing (1–40 of a-z 0-9 _)
+  --subscription <n>   feed tail: the durable subscription to follow, created when missing (1–40 of a-z 0-9 _);
+                       move: the one the move follows (default move_<from>_<to>; its backfill checkpoint is
+                       ${moveCheckpointPath('<from>', '<to>')} under the current directory)
+  --follow-seconds <n> move: stop following n seconds after the backfill, verify and print the summary
+  --status             move: print the subscription's state and the backfill checkpoint, then exit
   --since <position>   feed tail: where a new subscription starts: now (default) or a position the feed printed
   --count <n>          feed tail: stop after n changes
   --verbose            Print the servers' own lines, and the stack of a failure
@@ -61,7 +71,8 @@ Environment:
   DYNAMODB_TABLE      seed, migrate, verify: the table (default cohort)
 
 Exit status: 0 done, 1 failed, 2 bad usage or configuration.
-  verify: 0 the stores hold the same records, 1 they differ, 2 verify could not compare them.`;
+  verify: 0 the stores hold the same records, 1 they differ, 2 verify could not compare them.
+  move: 0 moved and verified equal, 1 failed or verify found differences, 130 after Ctrl-C.`;
 
 /** `@cohort/cli 0.1.0 (sources: src/ through tsx)`: bin/cohort.js says in COHORT_CLI_RUNS which it started. */
 function versionLine(): string {
@@ -74,7 +85,7 @@ function versionLine(): string {
   return `${manifest.name} ${manifest.version} (${runs})`;
 }
 
-const commands = ['demo', 'seed', 'migrate', 'verify', 'feed', 'help'] as const;
+const commands = ['demo', 'seed', 'migrate', 'verify', 'move', 'feed', 'help'] as const;
 type Command = (typeof commands)[number];
 
 /** The options each command takes, besides --verbose and --help. */
@@ -83,6 +94,7 @@ const optionsOf = {
   seed: ['wiring', 'scale', 'seed'],
   migrate: ['from', 'to', 'only', 'batch', 'resume', 'checkpoint', 'no-count'],
   verify: ['from', 'to', 'only', 'json'],
+  move: ['from', 'to', 'only', 'batch', 'subscription', 'follow-seconds', 'status', 'cutover', 'rollback'],
   feed: ['from', 'subscription', 'since', 'json', 'count'],
   help: [],
 } as const satisfies Record<Command, readonly string[]>;
@@ -107,6 +119,17 @@ type Parsed =
       readonly checkpoint: string | undefined;
       readonly countTotals: boolean;
       readonly json: boolean;
+      readonly verbose: boolean;
+    }
+  | {
+      readonly command: 'move';
+      readonly from: EndpointKind;
+      readonly to: EndpointKind;
+      readonly only: RecordSetName[] | undefined;
+      readonly batch: number | undefined;
+      readonly subscription: string | undefined;
+      readonly followSeconds: number | undefined;
+      readonly status: boolean;
       readonly verbose: boolean;
     }
   | {
@@ -141,6 +164,10 @@ function parse(argv: readonly string[]): Parsed {
         subscription: { type: 'string' },
         since: { type: 'string' },
         count: { type: 'string' },
+        'follow-seconds': { type: 'string' },
+        status: { type: 'boolean' },
+        cutover: { type: 'boolean' },
+        rollback: { type: 'boolean' },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'V', default: false },
@@ -186,6 +213,33 @@ function parse(argv: readonly string[]): Parsed {
       since: values.since,
       json: values.json ?? false,
       count: countOption(values.count),
+      verbose: values.verbose,
+    };
+  }
+  if (command === 'move') {
+    // What is not built says so before anything else is asked for.
+    if (values.cutover) throw new CliError(notBuiltYet.cutover, 2);
+    if (values.rollback) throw new CliError(notBuiltYet.rollback, 2);
+    const from = endpointOption('--from', values.from, command);
+    const to = endpointOption('--to', values.to, command);
+    if (from === to) throw new CliError(`--from and --to must name different stores; both are ${from}`, 2);
+    const subscription = values.subscription;
+    if (subscription !== undefined && !/^[a-z0-9_]{1,40}$/.test(subscription)) {
+      throw new CliError(`--subscription must be 1–40 of a-z 0-9 _; got ${subscription}`, 2);
+    }
+    const status = values.status ?? false;
+    if (status && (values.only ?? values.batch ?? values['follow-seconds']) !== undefined) {
+      throw new CliError('cohort move --status takes only --from, --to and --subscription', 2);
+    }
+    return {
+      command,
+      from,
+      to,
+      only: onlyOption(values.only),
+      batch: batchOption(values.batch),
+      subscription,
+      followSeconds: wholeNumberOption('--follow-seconds', values['follow-seconds']),
+      status,
       verbose: values.verbose,
     };
   }
@@ -256,10 +310,14 @@ function onlyOption(value: string | undefined): RecordSetName[] | undefined {
 }
 
 function countOption(value: string | undefined): number | undefined {
+  return wholeNumberOption('--count', value);
+}
+
+function wholeNumberOption(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const count = Number(value);
   if (!/^\d+$/.test(value) || count < 1 || !Number.isSafeInteger(count)) {
-    throw new CliError(`--count must be a whole number of at least 1; got ${value}`, 2);
+    throw new CliError(`${flag} must be a whole number of at least 1; got ${value}`, 2);
   }
   return count;
 }
@@ -332,6 +390,29 @@ export async function runCli(argv: readonly string[]): Promise<number> {
           to: args.to,
           ...(args.only ? { only: args.only } : {}),
           json: args.json,
+          progress,
+          verbose: args.verbose,
+        });
+        return exitCode;
+      }
+      case 'move': {
+        if (args.status) {
+          await runMoveStatus({
+            from: args.from,
+            to: args.to,
+            ...(args.subscription === undefined ? {} : { subscription: args.subscription }),
+            progress,
+            verbose: args.verbose,
+          });
+          return 0;
+        }
+        const { exitCode } = await runMove({
+          from: args.from,
+          to: args.to,
+          ...(args.only ? { only: args.only } : {}),
+          ...(args.batch !== undefined ? { batchSize: args.batch } : {}),
+          ...(args.subscription === undefined ? {} : { subscription: args.subscription }),
+          ...(args.followSeconds === undefined ? {} : { followSeconds: args.followSeconds }),
           progress,
           verbose: args.verbose,
         });

