@@ -25,7 +25,7 @@ interface Deferred {
 }
 
 /** Why the target refuses a write now and may take it later; anything else is a real failure. */
-function refusedForNow(error: unknown): boolean {
+export function refusedForNow(error: unknown): boolean {
   return CohortError.is(error, 'CONFLICT') || CohortError.is(error, 'NOT_FOUND');
 }
 

@@ -5,6 +5,7 @@ import {
   type ChangeFeed,
   type ChangeReader,
   type Clock,
+  type RecordSet,
   type RecordSetName,
 } from '@cohort/core';
 import { backfill, type BackfillOptions, type BackfillReport } from '../backfill/backfill.js';
@@ -12,7 +13,7 @@ import type { CheckpointStore } from '../backfill/checkpoint.js';
 import { selectRecordSets } from '../record-graph.js';
 import type { MigrationEndpoint } from '../shared/endpoint.js';
 import { sleep } from '../shared/scan.js';
-import { ChangeApplier } from './apply-changes.js';
+import { ChangeApplier, refusedForNow } from './apply-changes.js';
 import { LagRecorder, type LagSample, type LagSummary } from './lag.js';
 
 /** The store moved from: its migration face and its change feed. */
@@ -86,6 +87,12 @@ export interface MoveReport {
   readonly subscription: string;
   readonly resumed: boolean;
   readonly backfill: BackfillReport;
+  /**
+   * Records the backfill scanned that the target refused for now (a child whose parent was created after the
+   * parents were copied, a unique value its old holder still holds in the target): each one was written after the
+   * subscription's position, so the follow applies it from the feed.
+   */
+  readonly leftToFeed: number;
   readonly applied: number;
   readonly batches: number;
   readonly waiting: number;
@@ -137,6 +144,7 @@ export function move(options: MoveOptions): MoveHandle {
   };
   const status = (): MoveStatus => ({ ...state, waiting: applier.waiting, waitingKeys: applier.waitingKeys() });
 
+  let leftToFeed = 0;
   const run = async (): Promise<MoveReport> => {
     const started = performance.now();
     const feed = options.source.changeFeed;
@@ -152,7 +160,7 @@ export function move(options: MoveOptions): MoveHandle {
     const copied = await backfill({
       ...options.backfill,
       source: options.source,
-      target: options.target,
+      target: leavingRefusedToFeed(options.target, () => (leftToFeed += 1)),
       only: [...selected],
       ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
       resume: options.resume === true && options.checkpoint !== undefined,
@@ -166,6 +174,7 @@ export function move(options: MoveOptions): MoveHandle {
       subscription: name,
       resumed: state.resumed,
       backfill: copied,
+      leftToFeed,
       applied: state.applied,
       batches: state.batches,
       waiting: applier.waiting,
@@ -234,6 +243,42 @@ export function move(options: MoveOptions): MoveHandle {
   // The caller may only ever call stop(); a failure is still reported through `done`.
   done.catch(() => undefined);
   return { done, stop: () => stopper.abort(), status, lag: () => lag.summary() };
+}
+
+/**
+ * The target as the backfill inside a move writes it. The source changes while it is scanned, so a page may hold a
+ * record the target cannot take yet: a comment on a post created after the posts were copied (PostgreSQL's foreign
+ * key refuses it: NOT_FOUND), a unique value whose old holder was copied before giving it up (CONFLICT). Such a record
+ * was written after the subscription's position (its parent did not exist, or the value was still held, when the
+ * move began), so the feed delivers it and the follow applies it, waiting for its parent if need be. Its page is
+ * halved until the refused records are alone, and those are left to the feed instead of failing the backfill.
+ */
+function leavingRefusedToFeed(target: MigrationEndpoint, onLeft: () => void): MigrationEndpoint {
+  const recordSets = Object.fromEntries(
+    Object.entries(target.recordSets as unknown as Record<string, RecordSet<unknown>>).map(([name, set]) => {
+      const put = async (records: readonly unknown[]): Promise<void> => {
+        if (records.length === 0) return;
+        try {
+          await set.putMany(records);
+        } catch (error) {
+          if (!refusedForNow(error)) throw error;
+          if (records.length === 1) return onLeft();
+          const middle = Math.ceil(records.length / 2);
+          await put(records.slice(0, middle));
+          await put(records.slice(middle));
+        }
+      };
+      const wrapped = new Proxy(set, {
+        get: (object, property) => {
+          if (property === 'putMany') return put;
+          const value: unknown = Reflect.get(object, property, object);
+          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(object) : value;
+        },
+      });
+      return [name, wrapped];
+    }),
+  ) as unknown as MigrationEndpoint['recordSets'];
+  return { ...target, recordSets };
 }
 
 /** The changes a subscription holds past its acknowledged position, where the store can count them. */
