@@ -63,12 +63,12 @@ Options:
   -V, --version        Print the version, and whether the built code (dist/) or the sources (src/) run
 
 Environment:
-  DATABASE_URL        PostgreSQL to use instead of an embedded server (demo), to fill (seed), or to migrate
-                      from or to and compare (migrate, verify)
-  DATABASE_SCHEMA     seed, migrate, verify: the schema (default: the server's default)
-  DYNAMODB_ENDPOINT   DynamoDB to use instead of DynamoDB Local (demo), to fill (seed), or to migrate from or to
-                      and compare (migrate, verify)
-  DYNAMODB_TABLE      seed, migrate, verify: the table (default cohort)
+  DATABASE_URL        PostgreSQL to use instead of an embedded server (demo), to fill (seed), to migrate or move
+                      from or to and compare (migrate, move, verify), or whose change feed to read (feed)
+  DATABASE_SCHEMA     seed, migrate, move, verify, feed: the schema (default: the server's default)
+  DYNAMODB_ENDPOINT   DynamoDB to use instead of DynamoDB Local (demo), to fill (seed), to migrate or move from
+                      or to and compare (migrate, move, verify), or whose change feed to read (feed)
+  DYNAMODB_TABLE      seed, migrate, move, verify, feed: the table (default cohort)
 
 Exit status: 0 done, 1 failed, 2 bad usage or configuration.
   verify: 0 the stores hold the same records, 1 they differ, 2 verify could not compare them.
