@@ -37,14 +37,14 @@ function guardAccessPatterns(low: DynamoDBClient): void {
   );
 }
 
-/** A new low-level client and its document client on the shared server, with dummy credentials. */
-export function testClients(options: { guard?: boolean } = {}): {
+/** A new low-level client and its document client on the shared server (or `endpoint`), with dummy credentials. */
+export function testClients(options: { guard?: boolean; endpoint?: string } = {}): {
   low: DynamoDBClient;
   client: DynamoDBDocumentClient;
 } {
   // As a service would build it: request and connection timeouts within the store's deadline.
   const low = createDynamoClient({
-    endpoint: testEndpoint(),
+    endpoint: options.endpoint ?? testEndpoint(),
     region: 'local',
     credentials: { accessKeyId: 'cohort', secretAccessKey: 'cohort' },
   });
