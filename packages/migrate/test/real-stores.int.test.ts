@@ -341,7 +341,9 @@ for (const { from, to } of directions) {
             source: pacedSource,
             target: secondary.store,
             batchSize: 100,
-            catchUp: true,
+            // Target-only records of every set are deleted since 1bc2dbd, each only after two rounds in a row find it,
+            // so a catch-up that deletes needs more rounds to end on a round that finds nothing (the default is 5).
+            catchUp: { maxRounds: 10 },
             // The writes run while the record sets are copied and stop when the last one is: the catch-up then
             // repairs whatever batch a dual write overtook.
             onProgress: (event) => {
