@@ -6,3 +6,5 @@ export type { PostgresServer, StartPostgresOptions } from './start-postgres.js';
 export { startDynamo } from './start-dynamo.js';
 export type { DynamoServer, StartDynamoOptions } from './start-dynamo.js';
 export { freePort } from './server-support.js';
+export { loadEmbeddedPostgres } from './embedded-binaries.js';
+export type { EmbeddedPostgresBinaries } from './embedded-binaries.js';

