@@ -3,6 +3,7 @@ import {
   decodeFeedPosition,
   encodeFeedPosition,
   newId,
+  parseMarkerName,
   parseReadOptions,
   parseSubscriptionName,
   parseSubscriptionOptions,
@@ -12,6 +13,7 @@ import {
   type ChangeReader,
   type Clock,
   type ReadOptions,
+  type ReaderOptions,
   type SubscriptionInfo,
   type SubscriptionOptions,
 } from '@cohort/core';
@@ -66,14 +68,21 @@ export class MemoryChangeFeed implements ChangeFeed {
     return this.infoOf(subscription);
   }
 
-  async openReader(name: string): Promise<ChangeReader> {
+  async writeMarker(marker: string): Promise<void> {
+    await roundTrip();
+    const name = parseMarkerName(marker);
+    this.log.activate();
+    this.log.mark(name);
+  }
+
+  async openReader(name: string, options: ReaderOptions = {}): Promise<ChangeReader> {
     await roundTrip();
     const subscription = this.require(parseSubscriptionName(name));
     if (subscription.session) {
       throw CohortError.conflict(`Subscription ${subscription.name} is being read by another session; close it first`);
     }
     if (subscription.position < this.log.trimmedThrough) throw this.lost(`Subscription ${subscription.name}`);
-    const reader = new MemoryChangeReader(this, subscription);
+    const reader = new MemoryChangeReader(this, subscription, options.onMarker);
     subscription.session = reader;
     return reader;
   }
@@ -102,6 +111,16 @@ export class MemoryChangeFeed implements ChangeFeed {
   changesAfter(subscription: Subscription, after: number, limit: number): Change[] {
     if (after < this.log.trimmedThrough) throw this.lost(`Subscription ${subscription.name}`);
     return this.log.after(after, limit).map((change) => this.toChange(change));
+  }
+
+  /** For the reader: the markers after marker number `after` placed at or before change number `through`. */
+  markersThrough(after: number, through: number): ReturnType<MemoryChangeLog['markersAfter']> {
+    return this.log.markersAfter(after).filter((marker) => marker.afterSeq <= through);
+  }
+
+  /** For the reader: the newest marker placed before the change after `position` (a session hears those after it). */
+  markerBefore(position: number): number {
+    return this.log.lastMarkerBefore(position);
   }
 
   /** For the reader: the number in a position this feed issued (VALIDATION otherwise). */
@@ -187,11 +206,30 @@ class MemoryChangeReader implements ChangeReader {
   private reading = false;
   private pending: { readonly cancel: () => void } | null = null;
 
+  /** The number of the last marker this session heard (or skipped as before its start). */
+  private heard: number;
+
   constructor(
     private readonly feed: MemoryChangeFeed,
     private readonly subscription: Subscription,
+    private readonly onMarker: ((marker: string) => void) | undefined,
   ) {
     this.delivered = subscription.position;
+    this.heard = feed.markerBefore(subscription.position);
+  }
+
+  /** Hears every marker placed at or before the last change delivered; true when there was one. */
+  private hearMarkers(): boolean {
+    const markers = this.feed.markersThrough(this.heard, this.delivered);
+    for (const marker of markers) {
+      this.heard = marker.number;
+      try {
+        this.onMarker?.(marker.name);
+      } catch {
+        // A listener must not break the read.
+      }
+    }
+    return markers.length > 0;
   }
 
   async read(options?: ReadOptions): Promise<readonly Change[]> {
@@ -215,8 +253,10 @@ class MemoryChangeReader implements ChangeReader {
       if (changes.length > 0) {
         // The log numbers changes consecutively, so the last one delivered is `delivered + length`.
         this.delivered += changes.length;
+        this.hearMarkers();
         return changes;
       }
+      if (this.hearMarkers()) return [];
       const left = deadline - Date.now();
       if (left <= 0) return [];
       const wait = this.feed.nextChange(left);

@@ -20,8 +20,20 @@ export type LoggedChange = {
  * store's clock (all of them by default), oldest first; `trimmedThrough` is the newest number no longer held, and a
  * position before it is lost.
  */
+/** A marker (`ChangeFeed.writeMarker`): it sits after change number `afterSeq`. Markers are numbered 1, 2, 3, … */
+export interface LoggedMarker {
+  readonly number: number;
+  readonly afterSeq: number;
+  readonly name: string;
+}
+
+/** Markers kept (the newest); an older one is heard by no session opened after it was dropped. */
+const MARKERS_KEPT = 10_000;
+
 export class MemoryChangeLog {
   private seq = 0;
+  private markerCount = 0;
+  private markers: LoggedMarker[] = [];
   private active = false;
   private trimmed = 0;
   // entries[head] holds number trimmed + 1; the dead prefix is cut off now and then rather than shifted per change.
@@ -60,6 +72,35 @@ export class MemoryChangeLog {
       this.entries.push(change);
       this.trim();
     }
+    this.wake();
+  }
+
+  /** Puts a marker after the newest change, and wakes waiting reads. */
+  mark(name: string): void {
+    this.markerCount += 1;
+    this.markers.push({ number: this.markerCount, afterSeq: this.seq, name });
+    if (this.markers.length > MARKERS_KEPT * 2) this.markers = this.markers.slice(-MARKERS_KEPT);
+    this.wake();
+  }
+
+  /** The markers numbered after `after` that the log still keeps, oldest first. */
+  markersAfter(after: number): readonly LoggedMarker[] {
+    const first = this.markers[0];
+    if (first === undefined) return [];
+    return this.markers.slice(Math.max(0, after + 1 - first.number));
+  }
+
+  /** The number of the newest marker placed before change number `seq` was committed (0 when none). */
+  lastMarkerBefore(seq: number): number {
+    let last = 0;
+    for (const marker of this.markers) {
+      if (marker.afterSeq >= seq) break;
+      last = marker.number;
+    }
+    return last;
+  }
+
+  private wake(): void {
     if (this.watchers.size > 0) {
       const watchers = [...this.watchers];
       this.watchers.clear();

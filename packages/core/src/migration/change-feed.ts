@@ -93,6 +93,19 @@ export interface ChangeReader {
   close(): Promise<void>;
 }
 
+/** How a reading session is opened. */
+export interface ReaderOptions {
+  /**
+   * Hears each marker (`ChangeFeed.writeMarker`) the session passes, in the order written, from inside the `read`
+   * that passes it. When it hears marker `m`, every change committed before `writeMarker(m)` resolved has been
+   * returned by that read or an earlier read of the session (or was acknowledged before the session began): the
+   * consumer that has applied what its reads returned has applied everything the source held when `m` was written.
+   * A marker written before the session's starting position may be heard again by a later session (at least once,
+   * like changes). Must not throw.
+   */
+  readonly onMarker?: (marker: string) => void;
+}
+
 /**
  * Every committed change of every record set of a store, from durable named subscriptions (in PostgreSQL through
  * logical decoding, in DynamoDB through Streams, in memory in process). A position the store can no longer serve
@@ -114,7 +127,15 @@ export interface ChangeFeed {
    * when the replication connection drops, elsewhere when its lease expires). POSITION_LOST here or at the first
    * read when the store no longer holds the changes after the acknowledged position.
    */
-  openReader(name: string): Promise<ChangeReader>;
+  openReader(name: string, options?: ReaderOptions): Promise<ChangeReader>;
+  /**
+   * Writes a marker into the store's log after every change committed before this call (a name of
+   * `parseMarkerName`'s form; VALIDATION otherwise). Every subscription's sessions hear it through
+   * `ReaderOptions.onMarker`, and only this store's (another store sharing the database or table never hears it).
+   * It changes no record: scans, counts and `read`'s changes never show it. An online move's cut-over writes one
+   * after the writes stopped and waits until the applier heard it: then the target holds everything.
+   */
+  writeMarker(marker: string): Promise<void>;
   /** Every subscription of this store, a lost one included until it is dropped, in name order. */
   listSubscriptions(): Promise<readonly SubscriptionInfo[]>;
   /** Drops a subscription, ends its open session, and frees what the store keeps for it (NOT_FOUND if there is none). */
@@ -140,6 +161,21 @@ const subscriptionNameSchema = z
  */
 export function parseSubscriptionName(name: unknown): string {
   return parseInput(subscriptionNameSchema, name, 'subscription name');
+}
+
+/** The longest marker name. */
+export const MAX_MARKER_NAME = 64;
+
+const markerNameSchema = z
+  .string()
+  .regex(
+    new RegExp(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,${MAX_MARKER_NAME - 1}}$`),
+    `letters, digits, _, . and -, starting with a letter or digit, at most ${MAX_MARKER_NAME}`,
+  );
+
+/** A marker name: 1–64 of [A-Za-z0-9_.-], starting with a letter or digit. VALIDATION otherwise. */
+export function parseMarkerName(marker: unknown): string {
+  return parseInput(markerNameSchema, marker, 'marker name');
 }
 
 const readOptionsSchema = z
