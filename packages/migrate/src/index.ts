@@ -16,6 +16,16 @@ export type { BackfillProgress, ProgressRendererOptions, ProgressStream } from '
 export { move } from './move/move.js';
 export type { MoveHandle, MoveOptions, MovePhase, MoveReport, MoveSource, MoveStatus } from './move/move.js';
 export type { LagSample, LagSummary } from './move/lag.js';
+export { DEFAULT_LAG_GATE_MS, DEFAULT_PAUSE_BOUND_MS, switchOver } from './move/switch-over.js';
+export type { SwitchOverOptions, SwitchReport, SwitchStep } from './move/switch-over.js';
+export { recordSetsOf, startOnlineMove } from './move/online-move.js';
+export type {
+  MoveDirection,
+  OnlineMove,
+  OnlineMoveOptions,
+  OnlineMoveStatus,
+  SwitchTuning,
+} from './move/online-move.js';
 
 // Verify and reconcile.
 export { verify, writtenBetween } from './verify/verify.js';

@@ -46,6 +46,11 @@ export interface MoveOptions {
     BackfillOptions,
     'batchSize' | 'concurrency' | 'parallelSets' | 'countTotals' | 'onProgress'
   >;
+  /**
+   * Follow only: the subscription must exist (it is reused whatever `resume` says) and nothing is backfilled. For a
+   * reverse replication whose subscription was created while the writes were fenced, so the source held everything.
+   */
+  readonly skipBackfill?: boolean;
   /** Changes read per batch (1–10,000; default 1,000). */
   readonly readLimit?: number;
   /** How long a read waits for changes when none are ready (default 500 ms). */
@@ -109,6 +114,12 @@ export interface MoveHandle {
   status(): MoveStatus;
   /** The lag so far. */
   lag(): LagSummary;
+  /**
+   * Resolves once the follow heard `marker` (written to the source with `changeFeed.writeMarker`), the target holds
+   * every change read before it and nothing waits: then the target holds everything the source held when the marker
+   * was written. UNAVAILABLE when `timeoutMs` passes first, and when the move stops or fails meanwhile.
+   */
+  awaitMarker(marker: string, options: { readonly timeoutMs: number }): Promise<void>;
 }
 
 /** How long a resumed move waits for the store to end a killed process's reading session. */
@@ -144,12 +155,19 @@ export function move(options: MoveOptions): MoveHandle {
   };
   const status = (): MoveStatus => ({ ...state, waiting: applier.waiting, waitingKeys: applier.waitingKeys() });
 
+  /** Markers heard whose batch is not yet all in the target, and the markers applied (the last few hundred). */
+  const heard: string[] = [];
+  const markers = new MarkerWaiters();
+
   let leftToFeed = 0;
   const run = async (): Promise<MoveReport> => {
     const started = performance.now();
     const feed = options.source.changeFeed;
     const existing = (await feed.listSubscriptions()).find((info) => info.name === name);
-    if (existing && options.resume) {
+    if (options.skipBackfill) {
+      if (!existing) throw CohortError.notFound('Subscription', name);
+      state = { ...state, resumed: true };
+    } else if (existing && options.resume) {
       state = { ...state, resumed: true };
     } else {
       if (existing) await feed.dropSubscription(name);
@@ -157,7 +175,7 @@ export function move(options: MoveOptions): MoveHandle {
       await feed.createSubscription(name);
     }
     state = { ...state, phase: 'backfill' };
-    const copied = await backfill({
+    const copied = options.skipBackfill ? skippedBackfill() : await backfill({
       ...options.backfill,
       source: options.source,
       target: leavingRefusedToFeed(options.target, () => (leftToFeed += 1)),
@@ -184,7 +202,7 @@ export function move(options: MoveOptions): MoveHandle {
   };
 
   const follow = async (feed: ChangeFeed): Promise<void> => {
-    const reader = await openReader(feed, name, signal);
+    const reader = await openReader(feed, name, signal, (marker) => heard.push(marker));
     if (reader === null) return;
     const closeOnStop = () => void reader.close();
     signal.addEventListener('abort', closeOnStop, { once: true });
@@ -214,6 +232,9 @@ export function move(options: MoveOptions): MoveHandle {
           backlogAt = now;
           backlog = await backlogOf(feed, name);
         }
+        // A marker heard during this read is applied once the target holds all that came before it: the batch just
+        // acknowledged, and nothing waiting.
+        if (heard.length > 0 && applier.waiting === 0) markers.applied(heard.splice(0));
         const caughtUp = changes.length === 0 && applier.waiting === 0;
         const lagMs = caughtUp ? 0 : lastCommittedAt === null ? null : Math.max(0, now - lastCommittedAt.getTime());
         state = {
@@ -242,7 +263,71 @@ export function move(options: MoveOptions): MoveHandle {
   });
   // The caller may only ever call stop(); a failure is still reported through `done`.
   done.catch(() => undefined);
-  return { done, stop: () => stopper.abort(), status, lag: () => lag.summary() };
+  void done.then(
+    () => markers.end('the move stopped'),
+    (error: unknown) => markers.end(`the move failed: ${error instanceof Error ? error.message : String(error)}`),
+  );
+  return {
+    done,
+    stop: () => stopper.abort(),
+    status,
+    lag: () => lag.summary(),
+    awaitMarker: (marker, { timeoutMs }) => markers.wait(marker, timeoutMs),
+  };
+}
+
+/** Callers waiting for markers to be applied; a marker applied before anyone waited for it is remembered. */
+class MarkerWaiters {
+  private readonly done = new Set<string>();
+  private readonly waiting = new Map<string, Set<{ resolve: () => void; reject: (error: Error) => void }>>();
+  private ended: string | null = null;
+
+  applied(markers: readonly string[]): void {
+    for (const marker of markers) {
+      this.done.add(marker);
+      for (const waiter of this.waiting.get(marker) ?? []) waiter.resolve();
+      this.waiting.delete(marker);
+    }
+    // Only recent markers matter: a cut-over waits for the one it just wrote.
+    if (this.done.size > 1_000) for (const old of [...this.done].slice(0, 500)) this.done.delete(old);
+  }
+
+  end(why: string): void {
+    this.ended = why;
+    for (const waiters of this.waiting.values()) {
+      for (const waiter of waiters) waiter.reject(CohortError.unavailable(`marker not applied: ${why}`));
+    }
+    this.waiting.clear();
+  }
+
+  wait(marker: string, timeoutMs: number): Promise<void> {
+    if (this.done.has(marker)) return Promise.resolve();
+    if (this.ended !== null) return Promise.reject(CohortError.unavailable(`marker not applied: ${this.ended}`));
+    return new Promise<void>((resolve, reject) => {
+      const waiters = this.waiting.get(marker) ?? new Set();
+      this.waiting.set(marker, waiters);
+      const waiter = {
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (error: Error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(waiter);
+        reject(CohortError.unavailable(`marker ${marker} was not applied to the target within ${timeoutMs} ms`));
+      }, timeoutMs);
+      waiters.add(waiter);
+    });
+  }
+}
+
+/** The report of a backfill that a follow-only move skipped. */
+function skippedBackfill(): BackfillReport {
+  return { recordSets: [], copied: 0, elapsedMs: 0, rowsPerSecond: 0, catchUp: null };
 }
 
 /**
@@ -295,12 +380,17 @@ async function backlogOf(feed: ChangeFeed, name: string): Promise<number | null>
  * Opens the subscription's reading session. A process killed while reading may still hold it for a while (until the
  * store notices: PostgreSQL when the connection drops, others when its lease expires), so CONFLICT is retried.
  */
-async function openReader(feed: ChangeFeed, name: string, signal: AbortSignal): Promise<ChangeReader | null> {
+async function openReader(
+  feed: ChangeFeed,
+  name: string,
+  signal: AbortSignal,
+  onMarker: (marker: string) => void,
+): Promise<ChangeReader | null> {
   const deadline = Date.now() + SESSION_TAKEOVER_MS;
   for (let attempt = 0; ; attempt += 1) {
     if (signal.aborted) return null;
     try {
-      return await feed.openReader(name);
+      return await feed.openReader(name, { onMarker });
     } catch (error) {
       const retryable = CohortError.is(error, 'CONFLICT') || CohortError.is(error, 'UNAVAILABLE');
       if (!retryable || Date.now() >= deadline) throw error;

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { CohortError, type ControlRecords, type PortName } from '@cohort/core';
-import { DEFAULT_FLEET_KEY, fleetStateOf, leaseKey, type FleetState, type LeaseValue } from './fleet-record.js';
+import {
+  DEFAULT_FLEET_KEY,
+  fleetStateOf,
+  fleetValueOf,
+  leaseKey,
+  type FleetState,
+  type LeaseValue,
+} from './fleet-record.js';
 import type { Phase, PhaseChange, PhaseController } from './phase.js';
 import { portNames } from './ports.js';
 import type { WriteGate, WriteTicket } from './write-gate.js';
@@ -24,6 +31,13 @@ export interface FleetPhaseControllerOptions {
   readonly leaseMs?: number;
   /** The longest a write is held (fenced port, lease not proven) before it fails with UNAVAILABLE, in ms (default 2,000). */
   readonly holdBoundMs?: number;
+  /**
+   * A fence still in place this long after this instance first saw it is taken as abandoned (its operator died
+   * mid cut-over): the instance lifts it with a write conditional on the fence's epoch, so exactly one lift wins and
+   * the operator's flip at that epoch, should it still come, fails and changes no store of record. In ms (default
+   * 2,500: past the operator's own pause bound of 2,000, after which a live operator lifts the fence itself).
+   */
+  readonly fenceAbandonMs?: number;
   /** Hears every held write, phase change, fence acknowledgement and lease loss (metrics, logs). Must not throw. */
   readonly onEvent?: (event: FleetEvent) => void;
 }
@@ -49,6 +63,8 @@ export type FleetEvent =
       readonly drainMs: number;
     }
   | { readonly type: 'lease-proven'; readonly epoch: number }
+  /** This instance lifted a fence it took as abandoned (see `fenceAbandonMs`). */
+  | { readonly type: 'fence-abandoned'; readonly epoch: number; readonly heldMs: number }
   | { readonly type: 'lease-lost'; readonly epoch: number }
   | { readonly type: 'control-error'; readonly error: unknown };
 
@@ -129,6 +145,7 @@ class FleetController implements FleetPhaseController {
   private readonly pollMs: number;
   private readonly leaseMs: number;
   private readonly holdBoundMs: number;
+  private readonly fenceAbandonMs: number;
   private state: FleetState;
   private fencedPorts = new Set<PortName>();
   /** When this instance saw the current fence (monotonic), for the drain time. */
@@ -160,6 +177,7 @@ class FleetController implements FleetPhaseController {
     this.pollMs = positive('pollMs', options.pollMs ?? 100);
     this.leaseMs = positive('leaseMs', options.leaseMs ?? 1_000);
     this.holdBoundMs = positive('holdBoundMs', options.holdBoundMs ?? 2_000);
+    this.fenceAbandonMs = positive('fenceAbandonMs', options.fenceAbandonMs ?? 2_500);
     if (this.leaseMs <= this.pollMs) throw new RangeError('leaseMs must be longer than pollMs');
     this.state = fleetStateOf(this.key, null);
     this.writeGate = { admit: (port, method) => this.admit(port, method) };
@@ -342,6 +360,9 @@ class FleetController implements FleetPhaseController {
       if (this.fencedPorts.size > 0 && this.drained() && this.acknowledged !== this.state.epoch) {
         await this.renewLease();
       }
+      if (this.fencedPorts.size > 0 && performance.now() - this.fenceSeenAt >= this.fenceAbandonMs) {
+        await this.liftAbandonedFence();
+      }
       return { ok: true };
     } catch (error) {
       if (!first) this.emit({ type: 'control-error', error });
@@ -392,6 +413,24 @@ class FleetController implements FleetPhaseController {
           // A listener must not stop the switch.
         }
       }
+    }
+  }
+
+  /** Lifts the current fence, phases unchanged, if the record is still at its epoch (someone else may be first). */
+  private async liftAbandonedFence(): Promise<void> {
+    const fenced = this.state;
+    try {
+      const written = await this.control.write(
+        this.key,
+        fleetValueOf({ phases: fenced.phases, fenced: [], fencedAt: null }),
+        fenced.epoch,
+      );
+      this.emit({ type: 'fence-abandoned', epoch: fenced.epoch, heldMs: performance.now() - this.fenceSeenAt });
+      this.apply(fleetStateOf(this.key, written));
+      this.releaseWaiters();
+    } catch (error) {
+      // Another instance lifted it, or the operator flipped or lifted it: the next read shows which.
+      if (!CohortError.is(error, 'CONCURRENCY')) throw error;
     }
   }
 
