@@ -1,9 +1,11 @@
 import {
   CohortError,
+  parseMarkerName,
   parseSubscriptionName,
   parseSubscriptionOptions,
   type ChangeFeed,
   type ChangeReader,
+  type ReaderOptions,
   type SubscriptionInfo,
   type SubscriptionOptions,
 } from '@cohort/core';
@@ -101,7 +103,23 @@ export class PostgresChangeFeed implements ChangeFeed {
     return this.info(names, state);
   }
 
-  async openReader(name: string): Promise<ChangeReader> {
+  /**
+   * A transactional logical message with the store's prefix (`pg_logical_emit_message`), committed with
+   * `synchronous_commit = on` whatever the server's setting: its commit flushes the WAL up to it, every earlier commit
+   * included, and WAL senders only decode flushed WAL. Committed asynchronously, the marker (and the changes before
+   * it) waited for the WAL writer: ~300 ms of an online move's write pause instead of ~6–31 ms (notes/change-feeds.md).
+   */
+  async writeMarker(marker: string): Promise<void> {
+    const name = parseMarkerName(marker);
+    const names = await this.feedNames();
+    await this.checkConfiguration();
+    await this.db.transaction(async (tx) => {
+      await tx.query(`SET LOCAL synchronous_commit = on`);
+      await tx.query(`SELECT pg_logical_emit_message(true, $1::text, $2::text)`, [names.markerPrefix, name]);
+    });
+  }
+
+  async openReader(name: string, options: ReaderOptions = {}): Promise<ChangeReader> {
     const subscription = parseSubscriptionName(name);
     if (this.sessions.has(subscription)) throw busy(subscription);
     const names = await this.feedNames();
@@ -124,6 +142,8 @@ export class PostgresChangeFeed implements ChangeFeed {
       },
       explain: (failure) => this.explain(names, subscription, failure),
       acknowledged: (position, resumeFrom) => this.acknowledged(subscription, position, resumeFrom),
+      markerPrefix: names.markerPrefix,
+      onMarker: options.onMarker,
     });
     this.sessions.set(subscription, session);
     await session.start();

@@ -35,6 +35,10 @@ export interface SessionOptions {
   readonly onEnd: () => void;
   /** What a lost stream means for the reader: NOT_FOUND once dropped, POSITION_LOST once its slot is gone, else `failure`. */
   readonly explain: (failure: CohortError) => Promise<CohortError>;
+  /** The prefix of this store's marker messages; messages with any other prefix (other stores') are ignored. */
+  readonly markerPrefix: string;
+  /** The reader's marker listener (ReaderOptions.onMarker), if it gave one. */
+  readonly onMarker: ((marker: string) => void) | undefined;
 }
 
 /** The connection internals the session uses (pg keeps them untyped): copy-both messages and the socket. */
@@ -58,6 +62,17 @@ interface Pending {
   readonly commit: Lsn;
   readonly committedAt: Date;
   readonly rows: RowChange[];
+  /** This store's markers in the transaction, each after the first `after` of its rows. */
+  readonly markers: { readonly name: string; readonly after: number }[];
+}
+
+/** A marker of a committed transaction, waiting until `read` has returned every change queued before it. */
+interface QueuedMarker {
+  readonly name: string;
+  /** How many changes the session had queued (ever) before it. */
+  readonly after: number;
+  /** Its transaction's end: where the slot may move once it was heard and nothing before it is outstanding. */
+  readonly end: Lsn;
 }
 
 // Stop reading the socket past this many decoded changes waiting for `read` (a transaction in flight is still read
@@ -124,6 +139,10 @@ function closedSession(): CohortError {
  * nothing is outstanding, the server's keepalive position (nothing of ours lies before it). Unlike
  * pg-logical-replication's service, whose keepalive acknowledges the last *received* location, nothing here confirms
  * a change the consumer has not acknowledged.
+ *
+ * Markers (`ChangeFeed.writeMarker`) are logical messages with the store's prefix, asked for with pgoutput's
+ * `messages` option. Each takes its place in the stream after the changes before it (in its transaction and before
+ * it) and is heard by `read` once every one of those was returned; the slot does not move past one not yet heard.
  */
 export class ReplicationSession implements ChangeReader {
   private readonly plugin: PgoutputPlugin;
@@ -134,6 +153,11 @@ export class ReplicationSession implements ChangeReader {
   private readonly readyTransactions: Transaction[] = [];
   private readonly transactions: Transaction[] = [];
   private pending: Pending | null = null;
+  /** Changes ever queued into `ready`, and ever returned by `read`: the clock markers are placed and heard by. */
+  private queued = 0;
+  private returned = 0;
+  /** Markers committed and not yet heard, in stream order. */
+  private readonly markers: QueuedMarker[] = [];
   private confirmed: Lsn;
   private acked: { end: Lsn; seq: number } | null = null;
   private failure: CohortError | null = null;
@@ -150,7 +174,7 @@ export class ReplicationSession implements ChangeReader {
   private closed = false;
 
   constructor(private readonly options: SessionOptions) {
-    this.plugin = new PgoutputPlugin({ protoVersion: 1, publicationNames: [options.publication] });
+    this.plugin = new PgoutputPlugin({ protoVersion: 1, publicationNames: [options.publication], messages: true });
     this.confirmed = options.confirmed;
   }
 
@@ -173,7 +197,8 @@ export class ReplicationSession implements ChangeReader {
       const started = new Promise<void>((resolve) => connection.once('replicationStart', resolve));
       const { slot, publication } = this.options;
       const streaming = client.query(
-        `START_REPLICATION SLOT "${slot}" LOGICAL 0/0 (proto_version '1', publication_names '${publication}')`,
+        `START_REPLICATION SLOT "${slot}" LOGICAL 0/0 (proto_version '1', publication_names '${publication}', ` +
+          `messages 'true')`,
       );
       streaming.catch((error: unknown) => this.fail(slotError(error, slot)));
       await Promise.race([started, streaming.then(() => undefined)]);
@@ -195,18 +220,27 @@ export class ReplicationSession implements ChangeReader {
     if (this.reading) throw CohortError.conflict('A read of this session is already pending');
     this.reading = true;
     try {
-      if (this.ready.length === 0 && !this.ended && waitMs > 0) await this.waitForChanges(waitMs);
+      const until = Date.now() + waitMs;
+      // A marker heard by a listener ends the wait: the cut-over waiting for it must not wait out waitMs.
+      while (this.ready.length === 0 && !this.ended && !this.hearMarkers()) {
+        const left = until - Date.now();
+        if (left <= 0) break;
+        await this.waitForChanges(left);
+      }
       if (this.ready.length === 0) {
+        this.hearMarkers();
         if (this.failure) throw await this.options.explain(this.failure);
         return [];
       }
       const batch = this.ready.splice(0, limit);
+      this.returned += batch.length;
       // The transaction of each change, in the same order: the session now knows they were delivered.
       for (const transaction of this.readyTransactions.splice(0, batch.length)) transaction.delivered += 1;
       if (this.paused && this.ready.length < LOW_WATER) {
         this.paused = false;
         this.connection?.stream.resume();
       }
+      this.hearMarkers();
       return batch;
     } finally {
       this.reading = false;
@@ -302,6 +336,30 @@ export class ReplicationSession implements ChangeReader {
     for (const ping of this.pings.splice(0)) ping();
   }
 
+  /**
+   * Hears, in stream order, every marker all of whose preceding changes `read` has returned; true when the reader
+   * listens for markers and heard one. A heard marker's transaction holds nothing of ours: the slot may move past it
+   * once every change before it was acknowledged (as for any transaction without our changes).
+   */
+  private hearMarkers(): boolean {
+    let heard = false;
+    while (this.markers.length > 0 && (this.markers[0] as QueuedMarker).after <= this.returned) {
+      const marker = this.markers.shift() as QueuedMarker;
+      const outstanding = this.transactions[0];
+      if ((outstanding === undefined || outstanding.end > marker.end) && marker.end > this.confirmed) {
+        this.confirmed = marker.end;
+      }
+      if (this.options.onMarker === undefined) continue;
+      heard = true;
+      try {
+        this.options.onMarker(marker.name);
+      } catch {
+        // A listener must not break the read.
+      }
+    }
+    return heard;
+  }
+
   private waitForChanges(waitMs: number): Promise<void> {
     return new Promise((resolve) => {
       const done = (): void => {
@@ -331,6 +389,7 @@ export class ReplicationSession implements ChangeReader {
           commit: parseLsn(message.commitLsn ?? '0/0'),
           committedAt: new Date(Number((message.commitTime as bigint) / 1000n)),
           rows: [],
+          markers: [],
         };
         return;
       case 'relation':
@@ -340,6 +399,14 @@ export class ReplicationSession implements ChangeReader {
       case 'update':
       case 'delete':
         this.pending?.rows.push(...rowChanges(message));
+        return;
+      case 'message':
+        // Only transactional messages (the only kind writeMarker emits) have a place among the changes: they come
+        // between their transaction's BEGIN and COMMIT.
+        if (this.pending !== null && message.transactional && message.prefix === this.options.markerPrefix) {
+          const name = Buffer.from(message.content).toString('utf8');
+          this.pending.markers.push({ name, after: this.pending.rows.length });
+        }
         return;
       case 'commit':
         this.onCommit(message);
@@ -355,9 +422,14 @@ export class ReplicationSession implements ChangeReader {
     if (pending === null) return;
     const end = parseLsn(message.commitEndLsn ?? '0/0');
     const count = pending.rows.length;
+    for (const marker of pending.markers) {
+      this.markers.push({ name: marker.name, after: this.queued + marker.after, end });
+    }
     if (count === 0) {
-      // Nothing of ours: confirmable as soon as nothing before it is outstanding.
-      if (this.transactions.length === 0 && end > this.confirmed) this.confirmed = end;
+      // Nothing of ours: confirmable as soon as nothing before it is outstanding (an unheard marker is: a session
+      // that ends before hearing it leaves it to the next one).
+      if (this.transactions.length === 0 && this.markers.length === 0 && end > this.confirmed) this.confirmed = end;
+      if (pending.markers.length > 0) this.wake?.();
       return;
     }
     const transaction: Transaction = { commit: pending.commit, end, count, delivered: 0 };
@@ -367,6 +439,7 @@ export class ReplicationSession implements ChangeReader {
       this.ready.push({ ...row, committedAt: pending.committedAt, position });
       this.readyTransactions.push(transaction);
     });
+    this.queued += count;
     this.pauseWhenFull();
     this.wake?.();
   }
@@ -384,7 +457,7 @@ export class ReplicationSession implements ChangeReader {
     const replyRequested = chunk[17] === 1;
     // Everything the server decoded before walEnd has been sent before this message: when none of it is ours and
     // unacknowledged, the slot may move up to walEnd (otherwise an idle subscription would hold WAL forever).
-    const idle = this.transactions.length === 0 && this.pending === null;
+    const idle = this.transactions.length === 0 && this.pending === null && this.markers.length === 0;
     const advanced = idle && walEnd > this.confirmed;
     if (advanced) this.confirmed = walEnd;
     if (replyRequested || advanced) this.sendStatus(false);

@@ -35,12 +35,18 @@ export function feedConfigurationProblem(settings: FeedSettings): CohortError | 
   return null;
 }
 
-/** The store's feed names: its tag, its publication and its slots' names. */
+/** The store's feed names: its tag, its publication, its slots' names and its markers' prefix. */
 export interface FeedNames {
   readonly tag: string;
   readonly publication: string;
   readonly slotPrefix: string;
   slotOf(subscription: string): string;
+  /**
+   * The prefix of this store's marker messages (`pg_logical_emit_message`). Logical messages belong to the database,
+   * not to a publication: every slot of the database decodes those of every store in it (one per schema), so the
+   * prefix names the store and a session hears only its own.
+   */
+  readonly markerPrefix: string;
 }
 
 export function feedNames(tag: string): FeedNames {
@@ -49,6 +55,7 @@ export function feedNames(tag: string): FeedNames {
     publication: `cohort_${tag}`,
     slotPrefix: `cohort_${tag}_`,
     slotOf: (subscription) => `cohort_${tag}_${subscription}`,
+    markerPrefix: `cohort_${tag}.marker`,
   };
 }
 
