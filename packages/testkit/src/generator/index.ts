@@ -13,3 +13,5 @@ export type { LoadPlatformOptions, LoadProgress, LoadReport, LoadReportRow } fro
 export { checkPlatformInvariants } from './check-platform-invariants.js';
 export type { InvariantCheckOptions, InvariantReport, PlatformRecords } from './check-platform-invariants.js';
 export { TestClock } from '../clock/test-clock.js';
+export { checkTraffic, startTraffic } from './traffic.js';
+export type { Traffic, TrafficLedger, TrafficOp, TrafficOptions, TrafficReport, TrafficWrite } from './traffic.js';
