@@ -9,6 +9,8 @@ import {
   type ChangeFeed,
   type ChangeReader,
   type CohortStore,
+  type RecordSet,
+  recordSetNames,
 } from '@cohort/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stampUpdate } from '../src/shared/committed-at.js';
@@ -181,6 +183,74 @@ describe('DynamoDB change feed', () => {
     expect(at(0.5)).toBeLessThan(1_000);
     await reader.close();
     await feed.dropSubscription('latency');
+  }, 60_000);
+
+  it('writes a marker as an item of its own partition, stamped, which no record set counts', async () => {
+    const countAll = () =>
+      Promise.all(recordSetNames.map((set) => (store.recordSets[set] as RecordSet<unknown>).count()));
+    const counts = await countAll();
+    const before = Date.now();
+    await feed.writeMarker('item-check');
+    const stored = await client.send(
+      new GetCommand({ TableName: tableName, Key: { pk: 'FEED_MARKERS', sk: 'item-check' } }),
+    );
+    expect(stored.Item).toMatchObject({ _type: 'feedMarker', marker: 'item-check' });
+    expect(stored.Item?.['_committedAt']).toBeGreaterThanOrEqual(before);
+    // No index key: no list, scan or count reads it.
+    for (const attribute of ['gsi1pk', 'gsi2pk', 'scanPk']) expect(stored.Item).not.toHaveProperty(attribute);
+    expect(await countAll()).toEqual(counts);
+  });
+
+  it('hears a marker name written again (the item is overwritten: a MODIFY), each time', async () => {
+    await feed.createSubscription('marker_again');
+    const heard: string[] = [];
+    const reader = await feed.openReader('marker_again', { onMarker: (marker) => heard.push(marker) });
+    await feed.writeMarker('again');
+    await feed.writeMarker('again');
+    const changes = await readUntil(reader, () => heard.length >= 2);
+    expect(heard).toEqual(['again', 'again']);
+    expect(changes).toEqual([]);
+    await reader.close();
+    await feed.dropSubscription('marker_again');
+  });
+
+  it('measures writeMarker called → onMarker, for a reader waiting in read (pollMs 20, and the default 250)', async () => {
+    const summary: string[] = [];
+    for (const pollMs of [20, 250]) {
+      const polling = createDynamoStore({ client, tableName, changeFeed: { streamsClient: streams, pollMs } });
+      const pollingFeed = polling.changeFeed as ChangeFeed;
+      const name = `marker_latency_${pollMs}`;
+      await pollingFeed.createSubscription(name);
+      const heardAt = new Map<string, number>();
+      const reader = await pollingFeed.openReader(name, {
+        onMarker: (marker) => heardAt.set(marker, performance.now()),
+      });
+      const latencies: number[] = [];
+      for (let i = 0; i < 20; i += 1) {
+        await user();
+        const marker = `latency-${pollMs}-${i}`;
+        // The reader waits in read() when the marker is written, as a move's applier does.
+        const listening = (async () => {
+          const until = Date.now() + 5_000;
+          while (!heardAt.has(marker) && Date.now() < until) await reader.read({ waitMs: 1_000 });
+        })();
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * pollMs));
+        const started = performance.now();
+        await pollingFeed.writeMarker(marker);
+        await listening;
+        expect(heardAt.has(marker), `marker ${marker} heard`).toBe(true);
+        latencies.push((heardAt.get(marker) as number) - started);
+      }
+      await reader.close();
+      await pollingFeed.dropSubscription(name);
+      const sorted = latencies.sort((a, b) => a - b);
+      const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+      summary.push(
+        `pollMs ${pollMs}: p50 ${at(0.5).toFixed(0)} ms, p90 ${at(0.9).toFixed(0)} ms, max ${at(1).toFixed(0)} ms`,
+      );
+      expect(at(0.5)).toBeLessThan(pollMs + 500);
+    }
+    console.log(`DynamoDB marker, writeMarker called → onMarker (20 samples each): ${summary.join('; ')}`);
   }, 60_000);
 });
 

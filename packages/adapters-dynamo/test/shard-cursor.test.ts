@@ -158,3 +158,96 @@ describe('ShardCursor across shard lineages', () => {
     }
   });
 });
+
+const marker = (seq: number, name: string, eventName: 'INSERT' | 'MODIFY' | 'REMOVE' = 'INSERT'): _Record => {
+  const item = wire({ pk: 'FEED_MARKERS', sk: name, _type: 'feedMarker', _v: 1, marker: name, _committedAt: seq });
+  return {
+    eventName,
+    dynamodb: {
+      SequenceNumber: String(seq).padStart(21, '0'),
+      ...(eventName === 'REMOVE' ? { OldImage: item } : { NewImage: item }),
+    },
+  };
+};
+
+/** A fake stream whose reads can make records appear elsewhere (late) or be throttled. */
+class EventfulStream extends FakeStream {
+  /** Called before each GetRecords of a shard, with the shard and how many reads of it came before. */
+  beforeRead: (shardId: string, reads: number) => void = () => undefined;
+  readonly throttled = new Set<string>();
+  private readonly reads = new Map<string, number>();
+
+  override records(iterator: string, shardId: string, limit: number): Promise<RecordBatch> {
+    const reads = this.reads.get(shardId) ?? 0;
+    this.reads.set(shardId, reads + 1);
+    this.beforeRead(shardId, reads);
+    if (this.throttled.has(shardId)) return Promise.resolve({ records: [], next: iterator, throttled: true });
+    return super.records(iterator, shardId, limit);
+  }
+
+  shard(id: string): FakeShard {
+    return this.shardList.find((shard) => shard.id === id) as FakeShard;
+  }
+}
+
+describe('ShardCursor markers', () => {
+  it('with one open shard, places a marker where its record lies: heard with the change before it', async () => {
+    const stream = new EventfulStream([
+      { id: 'P', parent: undefined, records: [put(1, user('A', 1)), marker(2, 'M')], closed: true },
+      { id: 'Q', parent: 'P', records: [put(3, user('B', 1)), marker(4, 'N'), put(5, user('C', 1))], closed: false },
+    ]);
+    const cursor = cursorAt(stream);
+    const reads = [];
+    for (let i = 0; i < 4; i += 1) {
+      const { changes, markers } = await cursor.read(1);
+      reads.push([...names(changes), ...markers.map((name) => `marker ${name}`)]);
+    }
+    expect(reads).toEqual([['A v1', 'marker M'], ['B v1', 'marker N'], ['C v1'], []]);
+    // next() (positions, lag) leaves markers out.
+    expect(names(await cursorAt(stream).next(100))).toEqual(['A v1', 'B v1', 'C v1']);
+  });
+
+  it('with several open shards, places a marker behind a pass over the others begun after it was found', async () => {
+    // R is read first and is empty; Q then brings Z and the marker M. X, committed before M, shows up in R only now
+    // (each shard's records appear on their own schedule): the marker must come after it.
+    const stream = new EventfulStream([
+      { id: 'R', parent: undefined, records: [], closed: false },
+      { id: 'Q', parent: undefined, records: [put(1, user('A', 1)), marker(3, 'M')], closed: false },
+    ]);
+    stream.beforeRead = (shardId, reads) => {
+      if (shardId === 'R' && reads === 1) stream.shard('R').records.push(put(2, user('B', 1)));
+    };
+    const cursor = cursorAt(stream);
+    const first = await cursor.read(1);
+    expect([names(first.changes), first.markers]).toEqual([['A v1'], []]);
+    const second = await cursor.read(1);
+    expect([names(second.changes), second.markers]).toEqual([['B v1'], ['M']]);
+  });
+
+  it('waits for a throttled shard to be read to its end before placing the marker', async () => {
+    const stream = new EventfulStream([
+      { id: 'R', parent: undefined, records: [], closed: false },
+      { id: 'Q', parent: undefined, records: [marker(1, 'M')], closed: false },
+    ]);
+    stream.throttled.add('R');
+    const cursor = cursorAt(stream);
+    expect(await cursor.read(10)).toEqual({ changes: [], markers: [] });
+    expect(await cursor.read(10)).toEqual({ changes: [], markers: [] });
+    stream.throttled.delete('R');
+    stream.shard('R').records.push(put(2, user('B', 1)));
+    const heard = await cursor.read(10);
+    expect([names(heard.changes), heard.markers]).toEqual([['B v1'], ['M']]);
+  });
+
+  it('hears a marker written again (MODIFY) and nothing of its REMOVE; markers keep their order', async () => {
+    const stream = new EventfulStream([
+      {
+        id: 'Q',
+        parent: undefined,
+        records: [marker(1, 'M'), marker(2, 'N'), marker(3, 'M', 'MODIFY'), marker(4, 'M', 'REMOVE')],
+        closed: false,
+      },
+    ]);
+    expect(await cursorAt(stream).read(10)).toEqual({ changes: [], markers: ['M', 'N', 'M'] });
+  });
+});

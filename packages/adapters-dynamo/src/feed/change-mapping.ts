@@ -19,6 +19,7 @@ import { EVENT_TYPE, REGISTRATION_TYPE, toEvent, toRegistration } from '../event
 import type { Item } from '../shared/dynamo-ops.js';
 import { COMMITTED_AT } from '../shared/item-format.js';
 import { USER_TYPE, toUser } from '../users/user.items.js';
+import { FEED_MARKER_TYPE, MARKER_NAME, feedKeys } from './feed.keys.js';
 
 interface SetMapping<N extends RecordSetName> {
   readonly recordSet: N;
@@ -70,6 +71,16 @@ function previous(set: SetMapping<RecordSetName>, oldImage: Item): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The marker a stream record carries (`ChangeFeed.writeMarker`), or null: the new image of a marker item (an INSERT,
+ * or a MODIFY when a name is written again). A REMOVE of one (TTL) carries no new image and is nothing.
+ */
+export function markerOf(newImage: Item | undefined): string | null {
+  if (newImage?._type !== FEED_MARKER_TYPE || newImage.pk !== feedKeys.markersPartition) return null;
+  const name = newImage[MARKER_NAME];
+  return typeof name === 'string' ? name : null;
 }
 
 /** A change without its position (the reader adds it). */

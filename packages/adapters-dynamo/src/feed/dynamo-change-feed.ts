@@ -1,6 +1,7 @@
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import {
   CohortError,
+  parseMarkerName,
   parseReadOptions,
   parseSubscriptionName,
   parseSubscriptionOptions,
@@ -8,6 +9,7 @@ import {
   type ChangeFeed,
   type ChangeReader,
   type ReadOptions,
+  type ReaderOptions as FeedReaderOptions,
   type SubscriptionInfo,
   type SubscriptionOptions,
 } from '@cohort/core';
@@ -16,10 +18,17 @@ import type { DynamoContext } from '../shared/dynamo-context.js';
 import { deleteItem, getItem, putItem, queryAll, updateItem, type Item } from '../shared/dynamo-ops.js';
 import { ITEM_VERSION } from '../shared/item-format.js';
 import { sleep } from '../shared/retry.js';
-import { FEED_SUBSCRIPTION_TYPE, feedKeys } from './feed.keys.js';
+import { TABLE } from '../table-definition.js';
+import { FEED_MARKER_TYPE, FEED_SUBSCRIPTION_TYPE, MARKER_NAME, feedKeys } from './feed.keys.js';
 import { ShardCursor } from './shard-cursor.js';
 import { StreamAccess } from './stream-access.js';
 import { atOrBefore, decodePosition, encodePosition, type FeedState } from './stream-position.js';
+
+/**
+ * How long a marker item stays in the table (TTL; its stream record stays the stream's 24 hours regardless). Its
+ * deletion is a REMOVE record, which is no marker and no change.
+ */
+const MARKER_ITEM_TTL_SECONDS = 86_400;
 
 /** How long a reading session holds its subscription without renewing it, unless the store says otherwise. */
 export const DEFAULT_FEED_LEASE_MS = 30_000;
@@ -55,7 +64,8 @@ function asSubscription(item: Item): SubscriptionItem {
  * The DynamoDB change feed: the table's stream (NEW_AND_OLD_IMAGES) read shard by shard, parents before children,
  * each record mapped back to its record set by the same conversion `scan` uses. Subscriptions are items of the table
  * holding the acknowledged position (the last sequence number read in each shard) and the reading session's lease.
- * Leases are timed by this machine's clock (not the store's clock, which tests may stop).
+ * Leases are timed by this machine's clock (not the store's clock, which tests may stop). Markers are items of the
+ * table too, heard from their stream records (see ShardCursor.read for where they fall among the changes).
  */
 export class DynamoChangeFeed implements ChangeFeed {
   private readonly access: StreamAccess;
@@ -97,7 +107,31 @@ export class DynamoChangeFeed implements ChangeFeed {
     return this.info(asSubscription(item));
   }
 
-  async openReader(name: string): Promise<ChangeReader> {
+  /**
+   * Puts the marker's item (`FEED_MARKERS` / `<name>`, overwritten when the name comes again), stamped like every
+   * write; its INSERT or MODIFY record in the stream is the marker. `writeId` makes every put change the item, so a
+   * name written again always yields a record (DynamoDB writes none for a put that changes nothing).
+   */
+  async writeMarker(marker: string): Promise<void> {
+    const name = parseMarkerName(marker);
+    await putItem(
+      this.context,
+      {
+        Item: {
+          ...feedKeys.marker(name),
+          _type: FEED_MARKER_TYPE,
+          _v: ITEM_VERSION,
+          [MARKER_NAME]: name,
+          writeId: globalThis.crypto.randomUUID(),
+          // By this machine's clock, like leases: a store clock set in the past must not expire it at once.
+          [TABLE.ttlAttribute]: Math.floor(Date.now() / 1000) + MARKER_ITEM_TTL_SECONDS,
+        },
+      },
+      'changeFeed.writeMarker',
+    );
+  }
+
+  async openReader(name: string, options: FeedReaderOptions = {}): Promise<ChangeReader> {
     const subscription = parseSubscriptionName(name);
     const leaseId = globalThis.crypto.randomUUID();
     const now = Date.now();
@@ -128,6 +162,7 @@ export class DynamoChangeFeed implements ChangeFeed {
       acknowledged,
       cursor: new ShardCursor(this.access, this.feed, this.context.clock, acknowledged),
       onClose: (closed) => this.sessions.get(subscription)?.delete(closed),
+      onMarker: options.onMarker,
     });
     const open = this.sessions.get(subscription) ?? new Set();
     open.add(reader);
@@ -215,6 +250,8 @@ interface ReaderOptions {
   readonly acknowledged: FeedState;
   readonly cursor: ShardCursor;
   readonly onClose: (reader: DynamoChangeReader) => void;
+  /** The reader's marker listener, if it gave one. */
+  readonly onMarker: ((marker: string) => void) | undefined;
 }
 
 /**
@@ -250,18 +287,34 @@ class DynamoChangeReader implements ChangeReader {
       if (Date.now() - this.renewedAt > this.options.leaseMs / 3) await this.renew();
       const until = Date.now() + waitMs;
       for (;;) {
-        const changes = await this.options.cursor.next(limit);
+        const { changes, markers } = await this.options.cursor.read(limit);
         for (const change of changes) {
           this.deliveredCount += 1;
           this.delivered.set(change.position, this.deliveredCount);
         }
         if (this.lost) throw this.lost;
-        if (changes.length > 0 || this.closed || Date.now() >= until) return changes;
+        // A marker heard ends the wait: the cut-over waiting for it must not wait out waitMs.
+        const heard = this.hear(markers);
+        if (changes.length > 0 || heard || this.closed || Date.now() >= until) return changes;
         await sleep(Math.min(this.options.pollMs, Math.max(0, until - Date.now())));
       }
     } finally {
       this.reading = false;
     }
+  }
+
+  /** Tells the listener of each marker, in order; true when there is a listener and a marker. */
+  private hear(markers: readonly string[]): boolean {
+    const { onMarker } = this.options;
+    if (onMarker === undefined) return false;
+    for (const marker of markers) {
+      try {
+        onMarker(marker);
+      } catch {
+        // A listener must not break the read.
+      }
+    }
+    return markers.length > 0;
   }
 
   async acknowledge(position: string): Promise<void> {

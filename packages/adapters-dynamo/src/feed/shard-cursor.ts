@@ -2,7 +2,7 @@ import type { _Record, AttributeValue } from '@aws-sdk/client-dynamodb-streams';
 import { CohortError, type Change, type Clock } from '@cohort/core';
 import { fromAttributeMap } from '../shared/attribute-values.js';
 import type { Item } from '../shared/dynamo-ops.js';
-import { stampOf, toChange } from './change-mapping.js';
+import { markerOf, stampOf, toChange } from './change-mapping.js';
 import { driverErrorName, type ShardInfo, type StreamAccess } from './stream-access.js';
 
 /** What a cursor asks of the stream (StreamAccess; a fake in tests of shard lineages DynamoDB Local never makes). */
@@ -19,6 +19,26 @@ function image(map: Record<string, AttributeValue> | undefined): Item | undefine
   return map === undefined ? undefined : fromAttributeMap(map as unknown as Record<string, Record<string, unknown>>);
 }
 
+/** What a cursor's read brings: up to `limit` changes, and the markers heard with them (see `ShardCursor.read`). */
+export interface CursorBatch {
+  readonly changes: Change[];
+  readonly markers: string[];
+}
+
+/** Where `advance` puts what it reads: every change; markers too, when the reader wants them. */
+interface Sink {
+  readonly change: (change: Change) => void;
+  readonly marker?: (name: string, shardId: string, tick: number, shards: readonly ShardInfo[]) => void;
+}
+
+/** A marker found in a shard while other shards were open: placed once they were all read again (see `release`). */
+interface FoundMarker {
+  readonly name: string;
+  readonly shardId: string;
+  /** The number of the GetRecords call that brought it. */
+  readonly tick: number;
+}
+
 /**
  * Reads the stream onward from a state, shard by shard, parents before children, and keeps the state just after
  * what it returned. One cursor serves one reader: its iterators are its own.
@@ -32,6 +52,16 @@ export class ShardCursor {
   private buffered: Change[] = [];
   /** The newest commit stamp seen per shard: a lower bound for a delete's commit time. */
   private readonly lastStamp = new Map<string, number>();
+  /** GetRecords calls made (each numbered), and per shard the number of the last one that read it to its end. */
+  private ticks = 0;
+  private readonly caughtUp = new Map<string, number>();
+  /** Changes ever buffered and ever returned: markers are placed and heard by these counts. */
+  private bufferedCount = 0;
+  private returnedCount = 0;
+  /** Markers placed after the first `after` changes buffered, waiting for `read` to return those; in order. */
+  private readonly placed: { readonly name: string; readonly after: number }[] = [];
+  /** Markers found but not yet placed (several shards were open), in the order found. */
+  private found: FoundMarker[] = [];
 
   constructor(
     private readonly access: StreamReads,
@@ -50,16 +80,81 @@ export class ShardCursor {
    * new. POSITION_LOST when the stream no longer holds what comes next.
    */
   async next(limit: number, fresh = false): Promise<Change[]> {
+    return (await this.read(limit, fresh)).changes;
+  }
+
+  /**
+   * `next`'s changes, and the markers (`ChangeFeed.writeMarker`) heard with them: each marker once every change
+   * placed before it has been returned, by this read or an earlier one, in the order placed.
+   *
+   * Where a marker is placed: DynamoDB Streams orders records per item only (per shard). With one open shard (always
+   * on DynamoDB Local, whose tables have a single shard) the shard's order is the commit order, and the marker is
+   * placed where its record lies. With several (AWS splits a table's stream into shards), a change committed before
+   * the marker may lie in another shard, not read yet: the marker is placed only once every other open shard has
+   * answered a GetRecords issued after the marker was found with less than a full page (not throttled), i.e. after a
+   * complete pass over the shards started after it was found, behind every change that pass read.
+   */
+  async read(limit: number, fresh = false): Promise<CursorBatch> {
     if (this.buffered.length < limit) {
-      await this.advance(limit - this.buffered.length, (change) => this.buffered.push(change), fresh);
+      await this.advance(
+        limit - this.buffered.length,
+        {
+          change: (change) => {
+            this.buffered.push(change);
+            this.bufferedCount += 1;
+          },
+          marker: (name, shardId, tick, shards) => this.foundMarker({ name, shardId, tick }, shards),
+        },
+        fresh,
+      );
     }
-    return this.buffered.splice(0, limit);
+    const changes = this.buffered.splice(0, limit);
+    this.returnedCount += changes.length;
+    const markers: string[] = [];
+    while (this.placed.length > 0 && (this.placed[0] as { after: number }).after <= this.returnedCount) {
+      markers.push((this.placed.shift() as { name: string }).name);
+    }
+    return { changes, markers };
   }
 
   /** Reads to the end of what the stream holds now, keeping only the state (what `currentPosition` pins). */
   async skipToEnd(): Promise<FeedState> {
-    await this.advance(Number.POSITIVE_INFINITY, () => undefined);
+    await this.advance(Number.POSITIVE_INFINITY, { change: () => undefined });
     return this.state(await this.shardsChecked());
+  }
+
+  private foundMarker(marker: FoundMarker, shards: readonly ShardInfo[]): void {
+    if (this.found.length === 0 && this.othersOpen(marker.shardId, shards).length === 0) {
+      this.placed.push({ name: marker.name, after: this.bufferedCount });
+      return;
+    }
+    this.found.push(marker);
+  }
+
+  /** Places the markers found (oldest first) whose every other open shard was read to its end since. */
+  private release(shards: readonly ShardInfo[]): void {
+    while (this.found.length > 0) {
+      const marker = this.found[0] as FoundMarker;
+      const others = this.othersOpen(marker.shardId, shards);
+      if (!others.every((shard) => (this.caughtUp.get(shard.id) ?? 0) > marker.tick)) return;
+      this.found.shift();
+      this.placed.push({ name: marker.name, after: this.bufferedCount });
+    }
+  }
+
+  /**
+   * The shards not read to their end that may hold a change committed before a record of `shardId`: all but that
+   * shard and its descendants (a child's records all come after its parent's last).
+   */
+  private othersOpen(shardId: string, shards: readonly ShardInfo[]): ShardInfo[] {
+    const byId = new Map(shards.map((shard) => [shard.id, shard]));
+    const descends = (shard: ShardInfo): boolean => {
+      for (let at: string | undefined = shard.id; at !== undefined; at = byId.get(at)?.parent) {
+        if (at === shardId) return true;
+      }
+      return false;
+    };
+    return shards.filter((shard) => !descends(shard) && !this.statusOf(shard.id, shards).done);
   }
 
   /** The current state (compacted against the last shard list). */
@@ -92,18 +187,23 @@ export class ShardCursor {
     return shards;
   }
 
-  private async advance(limit: number, emit: (change: Change) => void, fresh = false): Promise<void> {
+  private async advance(limit: number, sink: Sink, fresh = false): Promise<void> {
     let shards = await this.shardsChecked(fresh);
     let emitted = 0;
+    const counting: Sink = {
+      ...sink,
+      change: (change) => {
+        emitted += 1;
+        sink.change(change);
+      },
+    };
     for (let moved = true; moved && emitted < limit;) {
       moved = false;
       for (const shard of shards) {
         if (emitted >= limit) break;
         if (!this.readable(shard, shards)) continue;
-        const outcome = await this.readShard(shard, shards, (change) => {
-          emitted += 1;
-          emit(change);
-        });
+        const outcome = await this.readShard(shard, shards, counting);
+        if (sink.marker) this.release(shards);
         if (outcome.closed) {
           // A closed shard's children may be listed only now.
           shards = await this.shardsChecked(true);
@@ -141,11 +241,13 @@ export class ShardCursor {
   private async readShard(
     shard: ShardInfo,
     shards: readonly ShardInfo[],
-    emit: (change: Change) => void,
+    sink: Sink,
   ): Promise<{ records: number; closed: boolean }> {
     const stream = await this.access.current();
     const { seq } = this.statusOf(shard.id, shards);
     let iterator = this.iterators.get(shard.id) ?? (await this.access.iterator(stream.arn, shard.id, seq));
+    this.ticks += 1;
+    const tick = this.ticks;
     let batch;
     try {
       batch = await this.access.records(iterator, shard.id, RECORDS_PER_CALL);
@@ -158,12 +260,16 @@ export class ShardCursor {
     if (batch.next === undefined) this.iterators.delete(shard.id);
     else this.iterators.set(shard.id, batch.next);
     const { records } = batch;
+    if (batch.throttled !== true && records.length < RECORDS_PER_CALL) this.caughtUp.set(shard.id, tick);
     records.forEach((record, index) => {
       const sequence = record.dynamodb?.SequenceNumber;
       if (sequence === undefined) return;
       this.progress.set(shard.id, { seq: sequence, done: false });
+      // A marker item is no change (changeOf still notes its stamp, a bound for the next delete's time).
       const change = this.changeOf(shard.id, record, records.slice(index + 1));
-      if (change) emit({ ...change, position: encodePosition(this.feed, this.state(shards)) } as Change);
+      const marker = sink.marker ? markerOf(image(record.dynamodb?.NewImage)) : null;
+      if (marker !== null) sink.marker?.(marker, shard.id, tick, shards);
+      else if (change) sink.change({ ...change, position: encodePosition(this.feed, this.state(shards)) } as Change);
     });
     if (batch.next === undefined) {
       this.progress.set(shard.id, { seq: null, done: true });

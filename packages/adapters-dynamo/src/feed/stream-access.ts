@@ -25,6 +25,8 @@ export interface StreamInfo {
 export interface RecordBatch {
   readonly records: readonly _Record[];
   readonly next: string | undefined;
+  /** The read was throttled: no records this time, which says nothing about how much the shard holds. */
+  readonly throttled?: boolean;
 }
 
 /** The name of the driver error behind `error` (call() wraps what it cannot retry into a CohortError). */
@@ -128,7 +130,7 @@ export class StreamAccess {
       const name = driverErrorName(error);
       if (name === 'ExpiredIteratorException') throw error;
       // Too many reads of the shard: nothing from it this time; the same iterator is good for the next look.
-      if (name === 'LimitExceededException') return { records: [], next: iterator };
+      if (name === 'LimitExceededException') return { records: [], next: iterator, throttled: true };
       throw lostOr(error, shardId);
     }
   }
