@@ -1,5 +1,5 @@
 import { createMemoryStore, type MemoryStore } from '@cohort/adapters-memory';
-import type { Change, User } from '@cohort/core';
+import { CohortError, type Change, type ChangeFeed, type User } from '@cohort/core';
 import { generatePlatform, loadPlatform } from '@cohort/testkit';
 import { describe, expect, it } from 'vitest';
 import { memoryCheckpoint, move, verify, type MoveHandle } from '../src/index.js';
@@ -149,6 +149,45 @@ describe('move', () => {
     const verified = await verify({ source, target, recheckDelayMs: 0 });
     expect(verified.summary).toMatchObject({ differences: 0, danglingReferences: 0 });
   }, 120_000);
+});
+
+describe('move.stop', () => {
+  it('ends with a report when the session refuses the acknowledgement in flight once stopped (as DynamoDB does)', async () => {
+    const source = createMemoryStore();
+    const target = createMemoryStore();
+    let acknowledging = false;
+    let closed: () => void = () => undefined;
+    const closing = new Promise<void>((resolve) => (closed = resolve));
+    // A session whose acknowledgement is still in flight when stop() closes it, and fails for it.
+    const changeFeed: ChangeFeed = {
+      ...source.changeFeed,
+      listSubscriptions: () => source.changeFeed.listSubscriptions(),
+      createSubscription: (name, options) => source.changeFeed.createSubscription(name, options),
+      openReader: async (name, options) => {
+        const reader = await source.changeFeed.openReader(name, options);
+        return {
+          read: (readOptions) => reader.read(readOptions),
+          acknowledge: async () => {
+            acknowledging = true;
+            await closing;
+            throw CohortError.conflict(`Subscription ${name} is being read by another session`);
+          },
+          close: async () => {
+            closed();
+            await reader.close();
+          },
+        };
+      },
+    };
+    const handle = move({ source: { ...source, changeFeed }, target, subscription: 'move_stop', waitMs: 20 });
+    await until(() => handle.status().phase === 'follow');
+    await source.users.create({ email: 'stopped@example.com', displayName: 'Stopped' });
+    await until(() => acknowledging);
+    handle.stop();
+    const report = await handle.done;
+    expect(handle.status().phase).toBe('stopped');
+    expect(report.applied).toBe(0); // applied to the target, but not acknowledged: it comes again next time
+  });
 });
 
 describe('ChangeApplier', () => {

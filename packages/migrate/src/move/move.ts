@@ -251,6 +251,11 @@ export function move(options: MoveOptions): MoveHandle {
         if (changes.length > 0) lag.record(sample);
         options.onLag?.(sample, status());
       }
+    } catch (error) {
+      // Stopped mid-batch: closing the session on stop can fail the read or the acknowledgement in flight (DynamoDB
+      // refuses an acknowledgement once its session released the lease). The subscription stays where the target is;
+      // what was applied and not acknowledged comes again next time, and applying it again changes nothing.
+      if (!signal.aborted) throw error;
     } finally {
       signal.removeEventListener('abort', closeOnStop);
       await reader.close();
