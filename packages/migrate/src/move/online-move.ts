@@ -10,7 +10,7 @@ import { fleetControl, type FleetControl } from '../strangler/fleet-control.js';
 import type { FleetState } from '../strangler/fleet-record.js';
 import { portNames } from '../strangler/ports.js';
 import { move, type MoveHandle, type MoveOptions, type MoveSource, type MoveStatus } from './move.js';
-import { switchOver, type SwitchOverOptions, type SwitchReport } from './switch-over.js';
+import { dropIfPresent, switchOver, type SwitchOverOptions, type SwitchReport } from './switch-over.js';
 
 export interface OnlineMoveOptions {
   /** The store the ports move from (their store of record while the fleet has them `primary-only`). */
@@ -156,9 +156,4 @@ async function unfencedState(fleet: FleetControl, timeoutMs = 15_000): Promise<F
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-async function dropIfPresent(store: MoveSource, subscription: string): Promise<void> {
-  const present = (await store.changeFeed.listSubscriptions()).some((info) => info.name === subscription);
-  if (present) await store.changeFeed.dropSubscription(subscription);
 }

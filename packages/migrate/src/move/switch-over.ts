@@ -25,7 +25,7 @@ export interface SwitchOverOptions {
   readonly to: MoveSource;
   /** The subscription `replication` follows on `from` (dropped once the switch is done). */
   readonly subscription: string;
-  /** The subscription on `to` that the replication back to `from` follows (created while the writes are held). */
+  /** The subscription on `to` that the replication back to `from` follows (created just before the fence). */
   readonly backSubscription: string;
   /** Record sets the replication back copies (all by default; the same as the move's `only`). */
   readonly only?: MoveOptions['only'];
@@ -37,7 +37,7 @@ export interface SwitchOverOptions {
   readonly onStep?: (step: SwitchStep, atMs: number) => void;
 }
 
-export type SwitchStep = 'fenced' | 'acknowledged' | 'marker-written' | 'marker-applied' | 'back-subscribed' | 'flipped';
+export type SwitchStep = 'fenced' | 'acknowledged' | 'marker-written' | 'marker-applied' | 'flipped';
 
 /** What a switch did; every figure in ms by the operator's monotonic clock. */
 export interface SwitchReport {
@@ -67,14 +67,14 @@ const randomTag = () => randomUUID().replaceAll('-', '').slice(0, 12);
 
 /**
  * The fenced switch of an online move, as the best movers do it: refuse while the replication lags more than the
- * gate; fence the ports (every instance holds new writes to them and drains those in flight) and wait until every
+ * gate; take the subscription for the replication back on the next store of record (before the fence: it can be
+ * slow); fence the ports (every instance holds new writes to them and drains those in flight) and wait until every
  * live lease acknowledged; write a marker to the current store of record and wait until the replication applied it
- * (then the next store of record holds everything); take the subscription for the replication back on the next store
- * while no service writes to it; flip the ports' phase, which lifts the fence and releases the held writes to the new
- * store of record; then stop the replication forward (its subscription dropped) and start the one back, which keeps
- * the old store current for a rollback — a rollback is the same switch with the roles exchanged. Any step past the
- * pause bound, or failing, aborts: the fence is lifted with the phases unchanged, nothing is lost, the replication
- * forward goes on.
+ * (then the next store of record holds everything); flip the ports' phase, which lifts the fence and releases the
+ * held writes to the new store of record; then stop the replication forward (its subscription dropped) and start the
+ * one back, which keeps the old store current for a rollback — a rollback is the same switch with the roles
+ * exchanged. Any step past the pause bound, or failing, aborts: the fence is lifted with the phases unchanged, the
+ * back subscription dropped, nothing is lost, the replication forward goes on.
  */
 export async function switchOver(options: SwitchOverOptions): Promise<SwitchReport> {
   const lagGateMs = options.lagGateMs ?? DEFAULT_LAG_GATE_MS;
@@ -94,6 +94,14 @@ export async function switchOver(options: SwitchOverOptions): Promise<SwitchRepo
     };
   }
 
+  // The subscription for the replication back is taken before the fence, not inside it: creating one can take
+  // seconds (DynamoDB finds the end of every shard; PostgreSQL waits for running transactions), which would all be
+  // pause. Taken here it also carries the forward copy's last writes back, which replays images the source already
+  // holds, in the target's order, so the last image of each key still wins.
+  await dropIfPresent(options.to, options.backSubscription);
+  await options.to.changeFeed.createSubscription(options.backSubscription);
+  const dropBack = () => options.to.changeFeed.dropSubscription(options.backSubscription).catch(() => undefined);
+
   const started = performance.now();
   const elapsed = () => performance.now() - started;
   const left = () => Math.max(1, Math.floor(pauseBoundMs - elapsed()));
@@ -103,10 +111,15 @@ export async function switchOver(options: SwitchOverOptions): Promise<SwitchRepo
     options.onStep?.(name, steps[name]);
   };
 
-  const fence = await options.fleet.fence(options.ports);
+  let fence;
+  try {
+    fence = await options.fleet.fence(options.ports);
+  } catch (error) {
+    await dropBack();
+    throw error;
+  }
   step('fenced');
   let wait: FenceWait | null = null;
-  let backCreated = false;
   const abort = async (reason: string): Promise<SwitchReport> => {
     let pauseMs: number;
     try {
@@ -116,7 +129,7 @@ export async function switchOver(options: SwitchOverOptions): Promise<SwitchRepo
       if (!CohortError.is(error, 'CONFLICT') && !CohortError.is(error, 'CONCURRENCY')) throw error;
       pauseMs = elapsed();
     }
-    if (backCreated) await options.to.changeFeed.dropSubscription(options.backSubscription).catch(() => undefined);
+    await dropBack();
     return { outcome: 'aborted', reason, lagMs: status.lagMs, epoch: fence.epoch, wait, steps, pauseMs, back: null };
   };
 
@@ -135,15 +148,6 @@ export async function switchOver(options: SwitchOverOptions): Promise<SwitchRepo
     step('marker-written');
     await options.replication.awaitMarker(marker, { timeoutMs: left() });
     step('marker-applied');
-    // No service writes to `to` now and the replication forward has nothing left to write: a subscription taken
-    // here misses nothing the services will write there, and carries none of the copy.
-    const existing = (await options.to.changeFeed.listSubscriptions()).some(
-      (info) => info.name === options.backSubscription,
-    );
-    if (existing) await options.to.changeFeed.dropSubscription(options.backSubscription);
-    await options.to.changeFeed.createSubscription(options.backSubscription);
-    backCreated = true;
-    step('back-subscribed');
     if (elapsed() >= pauseBoundMs) return await abort(`the switch took longer than the pause bound of ${pauseBoundMs} ms`);
     release = await options.fleet.flip({ epoch: fence.epoch, phase: options.phase, force: true });
     step('flipped');
@@ -182,4 +186,10 @@ function refusal(status: ReturnType<MoveHandle['status']>, lagGateMs: number): s
   if (status.lagMs === null) return 'the replication has measured no lag yet';
   if (status.lagMs > lagGateMs) return `the replication lags ${Math.round(status.lagMs)} ms, above the gate of ${lagGateMs} ms`;
   return null;
+}
+
+/** Drops a subscription if the store has it. */
+export async function dropIfPresent(store: MoveSource, subscription: string): Promise<void> {
+  const present = (await store.changeFeed.listSubscriptions()).some((info) => info.name === subscription);
+  if (present) await store.changeFeed.dropSubscription(subscription);
 }

@@ -29,7 +29,10 @@ export interface FleetPhaseControllerOptions {
    * unchanged that long.
    */
   readonly leaseMs?: number;
-  /** The longest a write is held (fenced port, lease not proven) before it fails with UNAVAILABLE, in ms (default 2,000). */
+  /**
+   * The longest a write is held (fenced port, lease not proven) before it fails with UNAVAILABLE, in ms (default
+   * 3,000: longer than `fenceAbandonMs`, so the writes held by a fence whose operator died are released, not failed).
+   */
   readonly holdBoundMs?: number;
   /**
    * A fence still in place this long after this instance first saw it is taken as abandoned (its operator died
@@ -176,7 +179,7 @@ class FleetController implements FleetPhaseController {
     this.lease = leaseKey(this.key, this.instanceId);
     this.pollMs = positive('pollMs', options.pollMs ?? 100);
     this.leaseMs = positive('leaseMs', options.leaseMs ?? 1_000);
-    this.holdBoundMs = positive('holdBoundMs', options.holdBoundMs ?? 2_000);
+    this.holdBoundMs = positive('holdBoundMs', options.holdBoundMs ?? 3_000);
     this.fenceAbandonMs = positive('fenceAbandonMs', options.fenceAbandonMs ?? 2_500);
     if (this.leaseMs <= this.pollMs) throw new RangeError('leaseMs must be longer than pollMs');
     this.state = fleetStateOf(this.key, null);

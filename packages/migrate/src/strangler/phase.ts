@@ -1,4 +1,5 @@
 import {
+  CohortError,
   recordSetPorts,
   type CohortStore,
   type PortName,
@@ -202,11 +203,26 @@ export function stranglerStore<C extends PhaseSource = PhaseController>(
       ticket ? () => ticket.proven() : undefined,
     );
   };
-  /** A write through the fleet's gate: held until admitted, routed by the phase in force when it is. */
+  /**
+   * A write through the fleet's gate: held until admitted, routed by the phase in force when it is. Its lease is
+   * proven again once the store answered: a process frozen between the check before the write and sending it (a GC
+   * pause, SIGSTOP, a stalled VM) may have written after the fleet counted it out and moved the store of record, so
+   * such a write is not acknowledged — UNAVAILABLE, outcome unknown — rather than acknowledged and then lost.
+   */
   const gated = async <T>(name: PortName, method: string, write: (ticket: WriteTicket) => Promise<T>): Promise<T> => {
     const ticket = await (gate as WriteGate).admit(name, method);
     try {
-      return await write(ticket);
+      const result = await write(ticket);
+      try {
+        ticket.proven();
+      } catch (error) {
+        throw CohortError.unavailable(
+          `${name}.${method}: this instance's lease lapsed while the write was under way, so the fleet may have moved ` +
+            'the store of record meanwhile; the write is not acknowledged (its outcome is unknown: read before retrying)',
+          error,
+        );
+      }
+      return result;
     } finally {
       ticket.done();
     }

@@ -88,29 +88,54 @@ const kinds: readonly ReactionKind[] = ['like', 'celebrate', 'insightful', 'supp
 /** A purge date so far back that it removes nothing the traffic wrote, but runs the purge path every time. */
 const PURGE_BEFORE = new Date('2001-01-01T00:00:00Z');
 
+/**
+ * One setup write, tried again while the store (or a fleet's gate) answers UNAVAILABLE: its outcome is then unknown,
+ * so `existing` looks first for what an earlier attempt may have created (by its unique email or slug).
+ */
+async function settled<T>(create: () => Promise<T>, existing: () => Promise<T | null> = () => Promise.resolve(null)): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return (attempt > 1 ? await existing() : null) ?? (await create());
+    } catch (error) {
+      if (!CohortError.is(error, 'UNAVAILABLE') || attempt >= 10) throw error;
+      await sleep(200 * attempt);
+    }
+  }
+}
+
 /** Creates this instance's entities through `store`, then writes until `stop()`. */
 export async function startTraffic(store: CohortStore, options: TrafficOptions): Promise<Traffic> {
   const tag = options.tag;
   const users: User[] = [];
   for (let i = 0; i < (options.users ?? 12); i += 1) {
-    users.push(await store.users.create({ email: `${tag}-${i}@traffic.example`, displayName: `${tag} ${i}` }));
+    const email = `${tag}-${i}@traffic.example`;
+    users.push(
+      await settled(
+        () => store.users.create({ email, displayName: `${tag} ${i}` }),
+        () => store.users.findByEmail(email),
+      ),
+    );
   }
   const owner = users[0] as User;
-  const community = await store.communities.create({
-    slug: `${tag}-traffic`,
-    name: `Traffic ${tag}`,
-    ownerId: owner.id,
-  });
+  const slug = `${tag}-traffic`;
+  const community = await settled(
+    () => store.communities.create({ slug, name: `Traffic ${tag}`, ownerId: owner.id }),
+    () => store.communities.getBySlug(slug),
+  );
   const startsAt = new Date(Date.now() + 30 * 86_400_000);
-  const event = await store.events.create({
-    title: `Live session ${tag}`,
-    hostId: owner.id,
-    communityId: community.id,
-    startsAt,
-    endsAt: new Date(startsAt.getTime() + 3_600_000),
-    capacity: 3,
-  });
-  const content = await store.contents.create({ kind: 'course', title: `Course ${tag}`, authorId: owner.id });
+  const event = await settled(() =>
+    store.events.create({
+      title: `Live session ${tag}`,
+      hostId: owner.id,
+      communityId: community.id,
+      startsAt,
+      endsAt: new Date(startsAt.getTime() + 3_600_000),
+      capacity: 3,
+    }),
+  );
+  const content = await settled(() =>
+    store.contents.create({ kind: 'course', title: `Course ${tag}`, authorId: owner.id }),
+  );
 
   const ledger: TrafficLedger = {
     tag,
