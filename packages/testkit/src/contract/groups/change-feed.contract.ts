@@ -11,6 +11,7 @@ import {
   type Event,
   type RecordOf,
   type RecordSet,
+  type ReaderOptions,
   type RecordSetName,
   type User,
 } from '@cohort/core';
@@ -133,10 +134,13 @@ export function changeFeedContract(context: ContractContext, options: ChangeFeed
     const subscriptionName = (): string => `feed_${fixtures.unique()}`;
 
     /** A new subscription at 'now' with an open reader. */
-    async function subscribe(on: CohortStore = store()): Promise<{ name: string; reader: ChangeReader }> {
+    async function subscribe(
+      on: CohortStore = store(),
+      readerOptions?: ReaderOptions,
+    ): Promise<{ name: string; reader: ChangeReader }> {
       const name = subscriptionName();
       await feedOf(on).createSubscription(name);
-      return { name, reader: await feedOf(on).openReader(name) };
+      return { name, reader: await feedOf(on).openReader(name, readerOptions) };
     }
 
     async function unsubscribe(name: string, reader: ChangeReader, on: CohortStore = store()): Promise<void> {
@@ -983,6 +987,197 @@ export function changeFeedContract(context: ContractContext, options: ChangeFeed
         await expectCohortError(reader.read(), 'CONFLICT');
         await expectCohortError(reader.acknowledge((read[0] as Change).position), 'CONFLICT');
         await feed().dropSubscription(name);
+      });
+    });
+
+    describe('markers', () => {
+      const markerName = (): string => `m-${fixtures.unique()}`;
+      const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+      /**
+       * A subscription at 'now' read by a session that listens for markers and numbers its reads: which read returned
+       * each change, and which read heard each marker. A marker written before the subscription may be heard too (at
+       * least once), so checks look at the markers the test wrote after subscribing, plus the ones it must never hear.
+       */
+      async function listen(on: CohortStore = store()) {
+        let reads = 0;
+        const returned: { readonly read: number; readonly change: Change }[] = [];
+        const heard: { readonly read: number; readonly marker: string }[] = [];
+        const { name, reader } = await subscribe(on, {
+          onMarker: (marker) => heard.push({ read: reads, marker }),
+        });
+        const read = async (options?: { limit?: number; waitMs?: number }): Promise<readonly Change[]> => {
+          reads += 1;
+          const changes = await reader.read(options);
+          for (const change of changes) returned.push({ read: reads, change });
+          return changes;
+        };
+        return {
+          read,
+          /** Reads (each with `options`) until `done` holds or FEED_TIMEOUT_MS passed. */
+          async until(done: () => boolean, options: { limit?: number; waitMs?: number } = {}): Promise<void> {
+            const deadline = Date.now() + FEED_TIMEOUT_MS;
+            while (!done() && Date.now() < deadline) await read({ waitMs: 1_000, ...options });
+          },
+          /** The markers heard, in order, of those in `names`. */
+          heardOf: (...names: string[]): string[] =>
+            heard.map((entry) => entry.marker).filter((marker) => names.includes(marker)),
+          /** The read that heard `marker` (undefined: not heard). */
+          heardIn: (marker: string): number | undefined => heard.find((entry) => entry.marker === marker)?.read,
+          /** The read that returned the change of `key` (undefined: not returned). */
+          readOf: (key: string): number | undefined => returned.find((entry) => entry.change.key === key)?.read,
+          keys: (): string[] => returned.map((entry) => entry.change.key),
+          close: (): Promise<void> => unsubscribe(name, reader, on),
+        };
+      }
+      type Listener = Awaited<ReturnType<typeof listen>>;
+
+      /** Every id came in a read at or before the one that heard `marker` (which was heard). */
+      function expectReturnedBy(session: Listener, ids: readonly string[], marker: string): void {
+        const heardIn = session.heardIn(marker);
+        expect(heardIn, `marker ${marker} was heard`).toBeDefined();
+        for (const id of ids) {
+          const readIn = session.readOf(id);
+          expect(readIn, `${id}, written before marker ${marker}, was returned`).toBeDefined();
+          expect(
+            (readIn as number) <= (heardIn as number),
+            `${id}, written before marker ${marker}, came in read ${readIn}; the marker was heard in read ${heardIn}`,
+          ).toBe(true);
+        }
+      }
+
+      it('is heard once every change committed before it was returned, at the latest with a write after it', async () => {
+        const session = await listen();
+        const before = await users(3);
+        const marker = markerName();
+        await feed().writeMarker(marker);
+        const [after] = await users(1);
+        // Time for a store that streams to receive it all, so a session hearing the marker early would show it; then
+        // one change per read, so the read that heard the marker tells where it fell among the changes.
+        await pause(300);
+        await session.until(() => session.heardIn(marker) !== undefined && session.readOf(after!) !== undefined, {
+          limit: 1,
+        });
+        expectReturnedBy(session, before, marker);
+        // The read that returns a change written after the marker passes the marker: it hears it at the latest.
+        expect(session.readOf(after!), 'the user written after the marker was returned').toBeDefined();
+        expect(
+          session.heardIn(marker),
+          'the marker was heard by the read that returned the later user, or before',
+        ).toBeLessThanOrEqual(session.readOf(after!) as number);
+        expect(session.heardOf(marker)).toEqual([marker]);
+        expect(session.keys(), 'the changes are the users, never the marker').toEqual([...before, after]);
+        await session.close();
+      });
+
+      it('hears two markers in the order written, each where it lies among the changes', async () => {
+        const session = await listen();
+        const [first, second] = [markerName(), markerName()];
+        await feed().writeMarker(first);
+        const [between] = await users(1);
+        await feed().writeMarker(second);
+        await pause(300);
+        await session.until(() => session.heardIn(second) !== undefined, { limit: 1 });
+        expect(session.heardOf(first, second)).toEqual([first, second]);
+        expect(session.heardIn(first), 'the first marker was heard by the read that passed it').toBeLessThanOrEqual(
+          session.readOf(between!) as number,
+        );
+        expectReturnedBy(session, [between!], second);
+        await session.close();
+      });
+
+      it('is heard by every subscription', async () => {
+        const [a, b] = [await listen(), await listen()];
+        const ids = await users(2);
+        const marker = markerName();
+        await feed().writeMarker(marker);
+        for (const session of [a, b]) {
+          await session.until(() => session.heardIn(marker) !== undefined);
+          expect(session.heardOf(marker)).toEqual([marker]);
+          expectReturnedBy(session, ids, marker);
+          await session.close();
+        }
+      });
+
+      it('leaves a reader without onMarker as it was, and no scan or count shows a marker', async () => {
+        const counts = async () =>
+          Promise.all(recordSetNames.map((set) => (store().recordSets[set] as RecordSet<unknown>).count()));
+        const countsBefore = await counts();
+        const scansBefore = await scanSets(store(), recordSetNames);
+        const { name, reader } = await subscribe();
+        const [before] = await users(1);
+        const marker = markerName();
+        await feed().writeMarker(marker);
+        await feed().writeMarker(marker);
+        await feed().writeMarker(markerName());
+        const [after] = await users(1);
+        const changes = await readUntil(reader, sawAll([before!, after!]));
+        expect(changes.map((change) => [change.recordSet, change.key])).toEqual([
+          ['users', before],
+          ['users', after],
+        ]);
+        await unsubscribe(name, reader);
+        await store().recordSets.users.deleteMany([before!, after!]);
+        expect(await counts()).toEqual(countsBefore);
+        expect(await scanSets(store(), recordSetNames)).toEqual(scansBefore);
+      });
+
+      it('refuses a bad marker name (VALIDATION) and writes nothing', async () => {
+        const session = await listen();
+        const bad = ['', 'a b', 'x'.repeat(65), 42, null, '-leading', '.leading', 'é', 'a/b'];
+        for (const name of bad) await expectCohortError(feed().writeMarker(name as string), 'VALIDATION');
+        const longest = markerName().padEnd(64, 'x');
+        await feed().writeMarker(longest);
+        await session.until(() => session.heardIn(longest) !== undefined);
+        expect(session.heardOf(longest, ...bad.map(String), 'x'.repeat(64))).toEqual([longest]);
+        expect(session.keys()).toEqual([]);
+        await session.close();
+      });
+
+      it('ends a read waiting with waitMs promptly once a marker arrives, with no change to return', async () => {
+        const session = await listen();
+        // Markers written before the subscription may be heard at once: hear them first.
+        await session.read({ waitMs: 0 });
+        const marker = markerName();
+        const waiting = session.read({ waitMs: 5_000 });
+        await pause(200);
+        const written = Date.now();
+        await feed().writeMarker(marker);
+        expect(await waiting).toEqual([]);
+        const took = Date.now() - written;
+        expect(session.heardOf(marker), 'the waiting read heard the marker').toEqual([marker]);
+        expect(took, `the read answered ${took} ms after the marker was written`).toBeLessThan(2_000);
+        await session.close();
+      });
+
+      it("never hears another store's markers", async () => {
+        const elsewhere = await other();
+        const own = await listen();
+        const [theirs, mine, theirsLater, mineLast] = [markerName(), markerName(), markerName(), markerName()];
+        await feedOf(elsewhere).writeMarker(theirs);
+        await feed().writeMarker(mine);
+        await feedOf(elsewhere).writeMarker(theirsLater);
+        await feed().writeMarker(mineLast);
+        await own.until(() => own.heardIn(mineLast) !== undefined);
+        expect(own.heardOf(theirs, mine, theirsLater, mineLast)).toEqual([mine, mineLast]);
+        await own.close();
+      });
+
+      it('is heard by the next session when the session that could have heard it ends first (at least once)', async () => {
+        const name = subscriptionName();
+        await feed().createSubscription(name);
+        const first = await feed().openReader(name, { onMarker: () => undefined });
+        const marker = markerName();
+        await feed().writeMarker(marker);
+        // Long enough for a store that streams to receive it; the session never reads, so never hears it.
+        await pause(300);
+        await first.close();
+        const heard: string[] = [];
+        const second = await feed().openReader(name, { onMarker: (heardMarker) => heard.push(heardMarker) });
+        const deadline = Date.now() + FEED_TIMEOUT_MS;
+        while (!heard.includes(marker) && Date.now() < deadline) await second.read({ waitMs: 1_000 });
+        expect(heard.filter((heardMarker) => heardMarker === marker)).toEqual([marker]);
+        await unsubscribe(name, second);
       });
     });
 
