@@ -17,7 +17,7 @@ import {
 } from '../src/index.js';
 import { exerciseEveryWrite } from './support/workload.js';
 
-const FAST = { pollMs: 20, leaseMs: 300, holdBoundMs: 2_000 } as const;
+const FAST = { pollMs: 20, leaseMs: 1_000, holdBoundMs: 3_000 } as const;
 const controllers: FleetPhaseController[] = [];
 const moves: OnlineMove[] = [];
 afterEach(async () => {
@@ -194,6 +194,45 @@ describe('online move: fenced switch', () => {
       (error: unknown) => CohortError.is(error, 'CONFLICT'),
     );
     expect((await operator.read()).phases.users).toBe('primary-only');
+  });
+
+  it('a replication that fails is started again and resumes its subscription', async () => {
+    const { control, source, target } = setup();
+    let failures = 2;
+    const users = target.recordSets.users;
+    const flaky = {
+      ...target,
+      recordSets: {
+        ...target.recordSets,
+        users: {
+          scan: (page) => users.scan(page),
+          count: () => users.count(),
+          deleteMany: (keys) => users.deleteMany(keys),
+          putMany: async (records) => {
+            if (failures > 0 && records.length > 0) {
+              failures -= 1;
+              throw new Error('the target fell over');
+            }
+            return users.putMany(records);
+          },
+        },
+      },
+    } as typeof target;
+    const errors: unknown[] = [];
+    const online = await startOnlineMove({
+      source,
+      target: flaky,
+      control,
+      subscription: 'restart_test',
+      restartAfterMs: 20,
+      onReplicationError: (error) => errors.push(error),
+    });
+    moves.push(online);
+    const user = await source.users.create({ email: 'restart@example.com', displayName: 'Restart' });
+    await until(async () => (await target.users.getById(user.id)) !== null);
+    expect(errors.map(String)).toEqual(['Error: the target fell over', 'Error: the target fell over']);
+    expect(online.status().restarts).toBe(2);
+    await equal(source, target);
   });
 
   it('switchOver refuses a replication that is not following', async () => {

@@ -27,6 +27,12 @@ export interface OnlineMoveOptions {
   readonly subscription?: string;
   /** The target's subscription for the replication back (default `<subscription>_back`, at most 40 characters). */
   readonly backSubscription?: string;
+  /**
+   * Hears a replication that failed (a store unreachable past its retries, a session taken over): it is started
+   * again after `restartAfterMs` (default 1,000), resuming its subscription, until the move is stopped.
+   */
+  readonly onReplicationError?: (error: unknown, direction: MoveDirection) => void;
+  readonly restartAfterMs?: number;
   /** Backfill and follow tuning of the replication forward (checkpoint, label, backfill, readLimit, waitMs, onLag…). */
   readonly replication?: Omit<MoveOptions, 'source' | 'target' | 'subscription' | 'only' | 'skipBackfill' | 'resume'>;
 }
@@ -41,6 +47,8 @@ export interface OnlineMoveStatus {
   readonly fleet: FleetState;
   /** The running replication's status. */
   readonly replication: MoveStatus;
+  /** How many times a failed replication was started again. */
+  readonly restarts: number;
 }
 
 /** A whole online move, direction included: the replication that runs now, and the switches between stores. */
@@ -83,16 +91,35 @@ export async function startOnlineMove(options: OnlineMoveOptions): Promise<Onlin
   const follow = (source: MoveSource, target: MoveSource, subscription: string) =>
     move({ ...tuning, source, target, subscription, only, skipBackfill: true });
 
+  const forwardMove = (resume: boolean) =>
+    move({ ...tuning, source: options.source, target: options.target, subscription: forward, only, resume });
+
   let current: MoveHandle;
+  let restarts = 0;
+  let stopped = false;
+  /** A replication that fails is started again (resuming its subscription) while it is still the current one. */
+  const supervise = (handle: MoveHandle): MoveHandle => {
+    handle.done.catch(async (error: unknown) => {
+      if (stopped || current !== handle) return;
+      options.onReplicationError?.(error, direction);
+      await new Promise((resolve) => setTimeout(resolve, options.restartAfterMs ?? 1_000));
+      if (stopped || current !== handle) return;
+      restarts += 1;
+      current = supervise(
+        direction === 'forward' ? forwardMove(true) : follow(options.target, options.source, backward),
+      );
+    });
+    return handle;
+  };
   if (direction === 'forward') {
     // Resume only with the subscription: a checkpoint alone would skip what was copied before a new subscription's
     // position, and the changes made in between would be lost.
     const resume = (await options.source.changeFeed.listSubscriptions()).some((info) => info.name === forward);
-    current = move({ ...tuning, source: options.source, target: options.target, subscription: forward, only, resume });
+    current = supervise(forwardMove(resume));
   } else {
     // Killed between the flip and the end of the switch: the forward subscription may still be there.
     await dropIfPresent(options.source, forward);
-    current = follow(options.target, options.source, backward);
+    current = supervise(follow(options.target, options.source, backward));
   }
 
   const switchTo = async (to: MoveDirection, tuned: SwitchTuning = {}): Promise<SwitchReport> => {
@@ -114,18 +141,19 @@ export async function startOnlineMove(options: OnlineMoveOptions): Promise<Onlin
     });
     state = await fleet.read();
     if (report.back !== null) {
-      current = report.back;
       direction = to;
+      current = supervise(report.back);
     }
     return report;
   };
 
   return {
-    status: () => ({ direction, ports, fleet: state, replication: current.status() }),
+    status: () => ({ direction, ports, fleet: state, replication: current.status(), restarts }),
     replication: () => current,
     cutOver: (tuned) => switchTo('back', tuned),
     rollback: (tuned) => switchTo('forward', tuned),
     stop: async () => {
+      stopped = true;
       current.stop();
       await current.done.catch(() => undefined);
     },
