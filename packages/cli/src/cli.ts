@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CohortError, recordSetNames, type RecordSetName } from '@cohort/core';
-import { MAX_BATCH_SIZE } from '@cohort/migrate';
+import { DEFAULT_FLEET_KEY, DEFAULT_LAG_GATE_MS, DEFAULT_PAUSE_BOUND_MS, MAX_BATCH_SIZE } from '@cohort/migrate';
 import { CliError, firstLine } from './cli-error.js';
 import { runDemo } from './commands/demo.js';
 import { feedActions, runFeed, type FeedAction } from './commands/feed.js';
 import { defaultCheckpoint, runMigrate } from './commands/migrate.js';
-import { moveCheckpointPath, notBuiltYet, runMove, runMoveStatus } from './commands/move.js';
+import { GATE_WAIT_MS, moveCheckpointPath, runMove, type MoveAction } from './commands/move.js';
+import { runMoveStatus } from './commands/move-status.js';
 import { runSeed, seedScales } from './commands/seed.js';
 import { runVerify } from './commands/verify.js';
 import { Progress } from './progress.js';
@@ -20,11 +21,19 @@ Commands:
   seed      Fill the configured stores with a generated platform
   migrate   Copy the platform from one configured store to the other: --from and --to, postgres or dynamo
   verify    Compare two configured stores record by record (--from and --to, as for migrate)
-  move      Move online from one configured store to the other (--from, --to): take a subscription on the
-            source's change feed, backfill, then apply the feed to the target until Ctrl-C; then verify
-            (while still following) and print a summary. The subscription stays: the same command resumes
-              move --status     the subscription's position and lag, and the backfill checkpoint
-              move --cutover, move --rollback: not built yet (see @cohort/migrate's fleetControl)
+  move      Move online from one configured store to the other (--from, --to) while services write. The
+            fleet's phases of the moving ports say the direction: primary-only (served by --from), take or
+            resume a subscription on its change feed, backfill, then apply the feed to --to; secondary-only
+            (after a cut-over), apply --to's feed back to --from. Until Ctrl-C or --follow-seconds; then
+            verify (while still following) and print a summary. The subscriptions stay: the same command
+            resumes. The phases live in --control under key ${DEFAULT_FLEET_KEY}: every service instance's
+            createFleetPhaseController must watch that store and key
+              move --cutover    follow until the lag is under the gate, then the fenced switch to --to
+                                (every instance holds its writes to the ports, a marker through the feed,
+                                flip, release), print each step and the pause, then follow back
+              move --rollback   the same switch back to --from, after a cut-over
+              move --status     moving nothing: phases, fence and epoch, leases, direction, both
+                                subscriptions with their lag, the backfill checkpoint
   feed      The change feed of a configured store (--from): every committed change of every record set
               feed tail [--subscription <name>] [--since now|<position>] [--json] [--count <n>]
                    print each change on one line, acknowledging as it prints, until Ctrl-C; without
@@ -40,7 +49,8 @@ Options:
   --from <store>       migrate, verify, move: the store copied from, ${endpointKinds.join(' or ')}
   --to <store>         migrate, verify, move: the store copied to, the other one
   --only <sets>        migrate, verify, move: only these record sets, comma-separated (default all; migrate
-                       copies them parents first): ${recordSetNames.slice(0, 5).join(', ')},
+                       copies them parents first; move moves their ports, each with all its record sets):
+                       ${recordSetNames.slice(0, 5).join(', ')},
                        ${recordSetNames.slice(5).join(', ')}
   --batch <n>          migrate, move: records per write, 1–${MAX_BATCH_SIZE} (default 500)
   --checkpoint <path>  migrate: the file progress is saved to after every batch
@@ -52,10 +62,20 @@ Options:
                        a count reads every item of the set a second time
   --json               verify: print the report as JSON on stdout; feed: JSON lines
   --subscription <n>   feed tail: the durable subscription to follow, created when missing (1–40 of a-z 0-9 _);
-                       move: the one the move follows (default move_<from>_<to>; its backfill checkpoint is
-                       ${moveCheckpointPath('<from>', '<to>')} under the current directory)
-  --follow-seconds <n> move: stop following n seconds after the backfill, verify and print the summary
-  --status             move: print the subscription's state and the backfill checkpoint, then exit
+                       move: the one it follows on --from (1–35 characters, default move_<from>_<to>); the
+                       replication back follows <n>_back on --to; the backfill checkpoint is
+                       ${moveCheckpointPath('<from>', '<to>')} under the current directory
+  --follow-seconds <n> move: stop following n seconds after the follow began (after the switch, with --cutover
+                       or --rollback), verify and print the summary
+  --cutover            move: switch the ports to --to once the lag is under the gate (see move above)
+  --rollback           move: switch them back to --from once the replication back's lag is under the gate
+  --lag-gate-ms <n>    move --cutover/--rollback: switch only once the lag is at most n ms (default ${DEFAULT_LAG_GATE_MS});
+                       waits up to ${GATE_WAIT_MS / 1000} s of following for it, then exits 1 with nothing fenced
+  --pause-bound-ms <n> move --cutover/--rollback: abort the switch (fence lifted, phases unchanged, nothing lost)
+                       once writes have been held n ms (default ${DEFAULT_PAUSE_BOUND_MS}; keep it under the instances'
+                       fenceAbandonMs, 2500 by default)
+  --control <store>    move: the store keeping the fleet's phases and leases, postgres or dynamo (default --from)
+  --status             move: print the phases, leases, subscriptions and checkpoint, then exit
   --since <position>   feed tail: where a new subscription starts: now (default) or a position the feed printed
   --count <n>          feed tail: stop after n changes
   --verbose            Print the servers' own lines, and the stack of a failure
@@ -72,7 +92,9 @@ Environment:
 
 Exit status: 0 done, 1 failed, 2 bad usage or configuration.
   verify: 0 the stores hold the same records, 1 they differ, 2 verify could not compare them.
-  move: 0 moved and verified equal, 1 failed or verify found differences, 130 after Ctrl-C.`;
+  move: 0 moved (and switched) and verified equal; 1 failed, verify found differences, the lag never got
+        under the gate, or the switch was aborted or refused; 2 bad usage or configuration (also a
+        --rollback while --from serves the ports, a --cutover while --to does); 130 after Ctrl-C.`;
 
 /** `@cohort/cli 0.1.0 (sources: src/ through tsx)`: bin/cohort.js says in COHORT_CLI_RUNS which it started. */
 function versionLine(): string {
@@ -94,7 +116,20 @@ const optionsOf = {
   seed: ['wiring', 'scale', 'seed'],
   migrate: ['from', 'to', 'only', 'batch', 'resume', 'checkpoint', 'no-count'],
   verify: ['from', 'to', 'only', 'json'],
-  move: ['from', 'to', 'only', 'batch', 'subscription', 'follow-seconds', 'status', 'cutover', 'rollback'],
+  move: [
+    'from',
+    'to',
+    'only',
+    'batch',
+    'subscription',
+    'follow-seconds',
+    'status',
+    'cutover',
+    'rollback',
+    'lag-gate-ms',
+    'pause-bound-ms',
+    'control',
+  ],
   feed: ['from', 'subscription', 'since', 'json', 'count'],
   help: [],
 } as const satisfies Record<Command, readonly string[]>;
@@ -129,7 +164,10 @@ type Parsed =
       readonly batch: number | undefined;
       readonly subscription: string | undefined;
       readonly followSeconds: number | undefined;
-      readonly status: boolean;
+      readonly action: MoveAction | 'status';
+      readonly lagGateMs: number | undefined;
+      readonly pauseBoundMs: number | undefined;
+      readonly control: EndpointKind | undefined;
       readonly verbose: boolean;
     }
   | {
@@ -168,6 +206,9 @@ function parse(argv: readonly string[]): Parsed {
         status: { type: 'boolean' },
         cutover: { type: 'boolean' },
         rollback: { type: 'boolean' },
+        'lag-gate-ms': { type: 'string' },
+        'pause-bound-ms': { type: 'string' },
+        control: { type: 'string' },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'V', default: false },
@@ -217,19 +258,34 @@ function parse(argv: readonly string[]): Parsed {
     };
   }
   if (command === 'move') {
-    // What is not built says so before anything else is asked for.
-    if (values.cutover) throw new CliError(notBuiltYet.cutover, 2);
-    if (values.rollback) throw new CliError(notBuiltYet.rollback, 2);
     const from = endpointOption('--from', values.from, command);
     const to = endpointOption('--to', values.to, command);
     if (from === to) throw new CliError(`--from and --to must name different stores; both are ${from}`, 2);
     const subscription = values.subscription;
-    if (subscription !== undefined && !/^[a-z0-9_]{1,40}$/.test(subscription)) {
-      throw new CliError(`--subscription must be 1–40 of a-z 0-9 _; got ${subscription}`, 2);
+    // The replication back follows `<subscription>_back`, and a subscription's name holds at most 40 characters.
+    if (subscription !== undefined && !/^[a-z0-9_]{1,35}$/.test(subscription)) {
+      throw new CliError(
+        `--subscription must be 1–35 of a-z 0-9 _ (the replication back adds _back); got ${subscription}`,
+        2,
+      );
     }
-    const status = values.status ?? false;
-    if (status && (values.only ?? values.batch ?? values['follow-seconds']) !== undefined) {
-      throw new CliError('cohort move --status takes only --from, --to and --subscription', 2);
+    const chosen = (['cutover', 'rollback', 'status'] as const).filter((flag) => values[flag] === true);
+    if (chosen.length > 1) {
+      throw new CliError(
+        `choose one of --cutover, --rollback and --status; got ${chosen.map((flag) => `--${flag}`).join(' and ')}`,
+        2,
+      );
+    }
+    const action = chosen[0] ?? 'follow';
+    if (action === 'status' && (values.batch ?? values['follow-seconds']) !== undefined) {
+      throw new CliError('cohort move --status takes only --from, --to, --only, --control and --subscription', 2);
+    }
+    if (
+      action !== 'cutover' &&
+      action !== 'rollback' &&
+      (values['lag-gate-ms'] ?? values['pause-bound-ms']) !== undefined
+    ) {
+      throw new CliError('--lag-gate-ms and --pause-bound-ms go with --cutover or --rollback', 2);
     }
     return {
       command,
@@ -239,7 +295,10 @@ function parse(argv: readonly string[]): Parsed {
       batch: batchOption(values.batch),
       subscription,
       followSeconds: wholeNumberOption('--follow-seconds', values['follow-seconds']),
-      status,
+      action,
+      lagGateMs: wholeNumberOption('--lag-gate-ms', values['lag-gate-ms']),
+      pauseBoundMs: wholeNumberOption('--pause-bound-ms', values['pause-bound-ms']),
+      control: values.control === undefined ? undefined : endpointOption('--control', values.control, command),
       verbose: values.verbose,
     };
   }
@@ -396,25 +455,26 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         return exitCode;
       }
       case 'move': {
-        if (args.status) {
-          await runMoveStatus({
-            from: args.from,
-            to: args.to,
-            ...(args.subscription === undefined ? {} : { subscription: args.subscription }),
-            progress,
-            verbose: args.verbose,
-          });
-          return 0;
-        }
-        const { exitCode } = await runMove({
+        const common = {
           from: args.from,
           to: args.to,
           ...(args.only ? { only: args.only } : {}),
-          ...(args.batch !== undefined ? { batchSize: args.batch } : {}),
           ...(args.subscription === undefined ? {} : { subscription: args.subscription }),
-          ...(args.followSeconds === undefined ? {} : { followSeconds: args.followSeconds }),
+          ...(args.control === undefined ? {} : { control: args.control }),
           progress,
           verbose: args.verbose,
+        };
+        if (args.action === 'status') {
+          await runMoveStatus(common);
+          return 0;
+        }
+        const { exitCode } = await runMove({
+          ...common,
+          action: args.action,
+          ...(args.batch !== undefined ? { batchSize: args.batch } : {}),
+          ...(args.followSeconds === undefined ? {} : { followSeconds: args.followSeconds }),
+          ...(args.lagGateMs === undefined ? {} : { lagGateMs: args.lagGateMs }),
+          ...(args.pauseBoundMs === undefined ? {} : { pauseBoundMs: args.pauseBoundMs }),
         });
         return exitCode;
       }

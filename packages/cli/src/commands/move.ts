@@ -1,34 +1,55 @@
 import { resolve } from 'node:path';
-import type { ChangeFeed, RecordSetName, SubscriptionInfo } from '@cohort/core';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RecordSetName } from '@cohort/core';
 import {
-  copyOrder,
+  DEFAULT_LAG_GATE_MS,
+  DEFAULT_PAUSE_BOUND_MS,
   createProgressRenderer,
   fileCheckpoint,
-  move,
+  startOnlineMove,
   verify,
-  type BackfillCheckpoint,
+  type MoveDirection,
+  type MoveHandle,
   type MoveReport,
-  type MoveStatus,
+  type OnlineMove,
   type ProgressStream,
+  type SwitchReport,
+  type SwitchTuning,
   type VerifyReport,
 } from '@cohort/migrate';
 import { CliError, firstLine } from '../cli-error.js';
-import { Progress, formatSeconds } from '../progress.js';
-import { checkEndpoint, checkEndpoints, connectEndpoints, type EndpointKind } from '../stores/open-endpoints.js';
-import { openStores } from '../stores/open-stores.js';
-import { storeLabels, wirings } from '../stores/wirings.js';
+import { Progress } from '../progress.js';
+import { formatMs } from '../move/move-format.js';
+import { MoveLiveView } from '../move/move-live-view.js';
+import { describePhases, fleetDirection, planMove } from '../move/move-plan.js';
+import { openMoveStores } from '../move/move-stores.js';
+import { formatMoveSummary, formatStep, formatSwitchReport, type ReplicationLeg } from '../move/move-summary.js';
+import { checkEndpoints, type EndpointKind } from '../stores/open-endpoints.js';
+
+/** What a run of `cohort move` does once the replication runs: follow, or switch the ports first. */
+export type MoveAction = 'follow' | 'cutover' | 'rollback';
 
 export interface MoveCommandOptions {
+  /** The move's source: the ports' store of record before the cut-over (and after a rollback). */
   readonly from: EndpointKind;
+  /** The move's target: the store of record after the cut-over. */
   readonly to: EndpointKind;
-  /** Only these record sets (changes of the others are skipped); all by default. */
+  /** The record sets whose ports move (a port moves with all its record sets); every port by default. */
   readonly only?: readonly RecordSetName[];
   /** Records per putMany during the backfill (default 500; 1–1,000). */
   readonly batchSize?: number;
-  /** The source feed's subscription the move follows (default `move_<from>_<to>`). */
+  /** The source feed's subscription the move follows (default `move_<from>_<to>`); the target's is `<it>_back`. */
   readonly subscription?: string;
-  /** Stop following this many seconds after the backfill ended (default: follow until interrupted). */
+  /** Stop following this many seconds after the follow began (after the switch, with one); default: until Ctrl-C. */
   readonly followSeconds?: number;
+  /** `cutover` switches the ports to `to`, `rollback` back to `from`, once the lag is under the gate (default follow). */
+  readonly action?: MoveAction;
+  /** The switch refuses above this lag, in ms (default 500). */
+  readonly lagGateMs?: number;
+  /** The switch aborts (fence lifted, phases unchanged) past this pause, in ms (default 2,000). */
+  readonly pauseBoundMs?: number;
+  /** The store holding the fleet's control record (default `from`). */
+  readonly control?: EndpointKind;
   readonly write?: (text: string) => void;
   readonly progress?: Progress;
   /** Where the backfill's per-record-set progress is drawn (default process.stderr). */
@@ -38,139 +59,209 @@ export interface MoveCommandOptions {
 }
 
 export interface MoveCommandResult {
+  /** The replication the run ended with (null when stopped during the backfill). */
   readonly report: MoveReport | null;
+  /** The switch, when the run made one. */
+  readonly switched: SwitchReport | null;
   readonly verify: VerifyReport | null;
-  /** 0 moved and verified equal, 1 verify found differences. */
+  /** 0 moved (and switched) and verified equal, 1 verify found differences. */
   readonly exitCode: number;
 }
 
 /** The subscription `cohort move` follows when --subscription is not given. */
 export const defaultMoveSubscription = (from: string, to: string) => `move_${from}_${to}`;
 
+/** The target's subscription for the replication back (subscription names hold at most 40 characters). */
+export const backSubscriptionOf = (subscription: string) => `${subscription}_back`;
+
 /** The backfill checkpoint of `cohort move`, relative to the current directory. */
 export const moveCheckpointPath = (from: string, to: string) => `.cohort/move-${from}-${to}.json`;
 
-/** What `--cutover` and `--rollback` would need, and what to use until they exist. */
-export const notBuiltYet = {
-  cutover:
-    'cohort move --cutover is not built yet (it needs a marker through the change feed); meanwhile cut over with ' +
-    "@cohort/migrate's fleet controls: fleetControl(control).cutOver({ ports, phase, timeoutMs, beforeFlip })",
-  rollback:
-    'cohort move --rollback is not built yet (it needs replication from the target back to the source); meanwhile ' +
-    "move back with @cohort/migrate's fleet controls: fleetControl(control).cutOver to the previous phase",
-} as const;
+/** How long a switch waits, following, for the lag to get under the gate. */
+export const GATE_WAIT_MS = 120_000;
 
-const number = new Intl.NumberFormat('en-US');
-const plural = (count: number, one: string, many = `${one}s`) => `${number.format(count)} ${count === 1 ? one : many}`;
-const ms = (value: number | null) => (value === null ? '–' : `${number.format(Math.round(value))} ms`);
 /** How often the live view is redrawn (a terminal; elsewhere Progress writes a line every 5 s at most). */
 const LIVE_EVERY_MS = 1_000;
 
 /**
- * `cohort move`: an online move with `move()` of @cohort/migrate. A subscription on the source's change feed is taken
- * at its current position, the backfill copies every record set (checkpointed), then the feed is applied to the target
- * until Ctrl-C (or --follow-seconds). At the end the stores are verified while the move still follows (so keys written
- * meanwhile count as in flight, not as differences), the move stops after its batch in progress, and a summary is
- * printed. The subscription stays: a rerun with the same one resumes (the backfill from its checkpoint, or skipped).
+ * `cohort move`: an online move with `startOnlineMove` of @cohort/migrate, in the direction the fleet's phases say.
+ * Forward (the ports `primary-only`), a subscription on the source's change feed is taken (or resumed), the backfill
+ * copies the moving ports' record sets (checkpointed) and the feed is applied to the target; back (after a cut-over,
+ * `secondary-only`), the target's feed is applied to the source. `--cutover` / `--rollback` then wait until the lag is
+ * under the gate and make the fenced switch, and the run follows the replication the other way. Until Ctrl-C (or
+ * --follow-seconds); then the stores are verified while the replication still follows (a key written meanwhile is in
+ * flight, not a difference), it stops after its batch in progress, and a summary is printed. The subscriptions stay:
+ * the same command resumes.
  */
 export async function runMove(options: MoveCommandOptions): Promise<MoveCommandResult> {
   const write = options.write ?? ((text: string) => void process.stdout.write(`${text}\n`));
   const progress = options.progress ?? new Progress();
   const env = options.env ?? process.env;
-  checkEndpoints(options.from, options.to, env);
-  const subscription = options.subscription ?? defaultMoveSubscription(options.from, options.to);
-  const label = `${options.from}->${options.to} via ${subscription}`;
-  const shownPath = moveCheckpointPath(options.from, options.to);
+  const action = options.action ?? 'follow';
+  const { from, to } = options;
+  checkEndpoints(from, to, env);
+  const plan = planMove(options.only);
+  const forwardName = options.subscription ?? defaultMoveSubscription(from, to);
+  const subscriptionOf = (direction: MoveDirection) =>
+    direction === 'forward' ? forwardName : backSubscriptionOf(forwardName);
+  const storesOf = (direction: MoveDirection) => (direction === 'forward' ? `${from} -> ${to}` : `${to} -> ${from}`);
+  const lagGateMs = options.lagGateMs ?? DEFAULT_LAG_GATE_MS;
+  const pauseBoundMs = options.pauseBoundMs ?? DEFAULT_PAUSE_BOUND_MS;
+  const label = `${from}->${to} via ${forwardName}`;
+  const shownPath = moveCheckpointPath(from, to);
   const checkpoint = fileCheckpoint(resolve(shownPath));
   const saved = await checkpoint.load().catch((error: unknown) => {
     throw new CliError(firstLine(error), 2, { cause: error });
   });
 
-  const stores = await connectEndpoints(options, env, progress);
+  const stores = await openMoveStores(options, env, progress);
   try {
-    const feed = stores.from.endpoint.changeFeed;
-    if (!feed) throw new CliError(`${storeLabels[options.from]} has no change feed: use cohort migrate`, 1);
-    write(`from: ${stores.from.description}`);
-    write(`to:   ${stores.to.description}`);
-    const existing = (await feed.listSubscriptions()).find((info) => info.name === subscription);
-    // Resume only with the subscription: a checkpoint alone would skip what was copied before the new subscription's
-    // position, and the changes made to it in between would be lost.
-    const resume = existing !== undefined;
-    if (resume && saved !== null && saved.label !== label) {
+    write(`from: ${stores.endpoints.from.description}`);
+    write(`to:   ${stores.endpoints.to.description}`);
+    write(
+      `control: ${stores.controlDescription} (every service instance's fleet controller must watch this store and key)`,
+    );
+    progress.note(plan.description);
+    const state = await stores.fleet.read();
+    const direction = fleetDirection(state, plan.ports);
+    if (direction === 'mixed') {
       throw new CliError(
-        `${shownPath} is the checkpoint of ${saved.label ?? 'an unlabelled run'}, not ${label}: ` +
-          `move it away, or pass --subscription with the subscription it belongs to`,
+        `the moving ports are ${describePhases(state, plan.ports)}: an online move needs them all primary-only ` +
+          `(served by ${from}) or all secondary-only (served by ${to}); set their phases with fleetControl first`,
+      );
+    }
+    if (action === 'rollback' && direction === 'forward') {
+      throw new CliError(
+        `nothing to roll back: the ports are served by the source (${from}) already (${describePhases(state, plan.ports)}); ` +
+          `--cutover moves them to ${to}`,
         2,
       );
     }
-    progress.note(
-      resume
-        ? `resuming subscription ${subscription}; ` +
-            (saved === null
-              ? `no checkpoint at ${shownPath}: backfilling from the start`
-              : `backfill from ${shownPath} (started ${saved.startedAt})`)
-        : `creating subscription ${subscription} at the source's current position; backfill checkpoint ${shownPath}` +
-            (saved === null ? '' : ' (replaced: its subscription is gone)'),
-    );
+    if (action === 'cutover' && direction === 'back') {
+      throw new CliError(
+        `nothing to cut over: the ports are served by the target (${to}) already (${describePhases(state, plan.ports)}); ` +
+          `--rollback moves them back to ${from}`,
+        2,
+      );
+    }
+    if (direction === 'forward') {
+      const existing = (await stores.source.changeFeed.listSubscriptions()).some((info) => info.name === forwardName);
+      // Resumed only with the subscription: a checkpoint alone would skip what was copied before the new
+      // subscription's position, and the changes made to it in between would be lost.
+      if (existing && saved !== null && saved.label !== label) {
+        throw new CliError(
+          `${shownPath} is the checkpoint of ${saved.label ?? 'an unlabelled run'}, not ${label}: ` +
+            `move it away, or pass --subscription with the subscription it belongs to`,
+          2,
+        );
+      }
+      progress.note(
+        existing
+          ? `resuming subscription ${forwardName}; ` +
+              (saved === null
+                ? `no checkpoint at ${shownPath}: backfilling from the start`
+                : `backfill from ${shownPath} (started ${saved.startedAt})`)
+          : `creating subscription ${forwardName} at the source's current position; backfill checkpoint ${shownPath}` +
+              (saved === null ? '' : ' (replaced: its subscription is gone)'),
+      );
+      progress.note('phase: backfill (rows copied per record set below)');
+    } else {
+      progress.note(
+        `direction back: ${to} serves the ports (${describePhases(state, plan.ports)}); following the replication ` +
+          `back ${to} -> ${from} from subscription ${subscriptionOf('back')} on ${to}`,
+      );
+    }
+    if (state.fenced.length > 0) {
+      progress.note(
+        `the fleet is fenced at epoch ${state.epoch} since ${state.fencedAt ?? '?'}: waiting for the fence to lift`,
+      );
+    }
 
-    progress.note('phase: backfill (rows copied per record set below)');
-    const interrupt = new AbortController();
-    const handle = move({
-      source: { ...stores.from.endpoint, changeFeed: feed },
-      target: stores.to.endpoint,
-      subscription,
-      ...(options.only ? { only: options.only } : {}),
-      checkpoint,
-      resume,
-      label,
-      backfill: {
-        ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
-        onProgress: createProgressRenderer(options.progressStream ?? process.stderr),
+    const view = new MoveLiveView({ fleet: stores.fleet, from, to, progress });
+    const render = createProgressRenderer(options.progressStream ?? process.stderr);
+    const online: OnlineMove = await startOnlineMove({
+      source: stores.source,
+      target: stores.target,
+      control: stores.control,
+      ports: plan.ports,
+      subscription: forwardName,
+      backSubscription: subscriptionOf('back'),
+      replication: {
+        checkpoint,
+        label,
+        backfill: {
+          ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+          onProgress: (event) => {
+            render(event);
+            view.onBackfill(event);
+          },
+        },
       },
-      signal: interrupt.signal,
     });
+    const started = { direction, handle: online.replication() };
 
-    // The live view while following, and the --follow-seconds clock (it starts when the follow does).
-    let followStartedAt: number | null = null;
-    let followStopped = false;
-    let lastApplied = 0;
-    let lastAt = performance.now();
+    // The live view, and the --follow-seconds clock: it runs during the last follow of the run (after the switch).
+    let drawing = true;
+    let announced: MoveHandle | null = null;
+    let clockFrom: number | null = null;
+    let clockRuns = action === 'follow';
     let timeUp: () => void = () => undefined;
     const followEnded = new Promise<void>((resolve) => (timeUp = resolve));
     const live = setInterval(() => {
+      if (!drawing) return;
+      const handle = online.replication();
       const status = handle.status();
-      if (status.phase !== 'follow' || followStopped) return;
-      const now = performance.now();
-      if (followStartedAt === null) {
-        followStartedAt = now;
-        progress.note('phase: follow (Ctrl-C stops following, verifies and prints a summary)');
+      if (status.phase === 'follow' && announced !== handle) {
+        announced = handle;
+        const now = online.status().direction;
+        progress.note(
+          `phase: follow${now === 'back' ? ' back' : ''} (${storesOf(now)}` +
+            (clockRuns
+              ? '; Ctrl-C stops following, verifies and prints a summary)'
+              : `) until the lag is under the gate of ${formatMs(lagGateMs)}`),
+        );
       }
-      const rate = ((status.applied - lastApplied) * 1000) / Math.max(1, now - lastAt);
-      lastApplied = status.applied;
-      lastAt = now;
-      progress.update(followLine(status, rate, handle.lag().p99Ms));
-      if (options.followSeconds !== undefined && now - followStartedAt >= options.followSeconds * 1000) timeUp();
+      view.draw(online);
+      if (!clockRuns || status.phase !== 'follow') return;
+      const now = performance.now();
+      clockFrom ??= now;
+      if (options.followSeconds !== undefined && now - clockFrom >= options.followSeconds * 1000) timeUp();
     }, LIVE_EVERY_MS);
     live.unref();
 
-    const sets = options.only ?? copyOrder;
+    let switchRun: Promise<SwitchReport> | null = null;
+    let switched: { report: SwitchReport; first: ReplicationLeg } | null = null;
     let ending: Promise<MoveCommandResult> | undefined;
+    /** Stops the replication without verifying: after a switch that did not happen. */
+    const stopQuietly = async (exitCode: number, report: SwitchReport | null): Promise<MoveCommandResult> => {
+      drawing = false;
+      clearInterval(live);
+      const handle = online.replication();
+      handle.stop();
+      return { report: await handle.done.catch(() => null), switched: report, verify: null, exitCode };
+    };
     const end = async (why: 'time' | 'interrupt' | 'ended'): Promise<MoveCommandResult> => {
-      let verified: VerifyReport | null = null;
+      // A switch under way ends first (within its pause bound), so the fence is never left to the instances.
+      if (switchRun !== null) await switchRun.catch(() => undefined);
+      const handle = online.replication();
+      const now = online.status().direction;
       const following = handle.status().phase === 'follow';
+      let verified: VerifyReport | null = null;
       if (following) {
-        // Verified while the move still follows: a key written meanwhile is in flight, not a difference.
-        followStopped = true;
+        // Verified while the replication still follows: a key written meanwhile is in flight, not a difference. The
+        // store of record is the source of the comparison.
+        drawing = false;
         progress.clear();
-        const total = sets.length;
+        const [source, target] = now === 'forward' ? [stores.source, stores.target] : [stores.target, stores.source];
+        const total = plan.recordSets.length;
         let compared = 0;
         progress.start(`verifying ${total} record set${total === 1 ? '' : 's'} while following`);
         verified = await verify({
-          source: stores.from.endpoint,
-          target: stores.to.endpoint,
-          ...(options.only ? { only: options.only } : {}),
-          feeds: { source: feed, target: stores.to.endpoint.changeFeed },
-          labels: { source: options.from, target: options.to },
+          source,
+          target,
+          only: plan.recordSets,
+          feeds: { source: source.changeFeed, target: target.changeFeed },
+          labels: now === 'forward' ? { source: from, target: to } : { source: to, target: from },
           onProgress: ({ recordSet, step }) => {
             if (step === 'done') compared += 1;
             progress.update(`verify: compared ${compared} of ${total} (${recordSet}: ${step}) while following`);
@@ -178,31 +269,94 @@ export async function runMove(options: MoveCommandOptions): Promise<MoveCommandR
         });
         progress.done(`verified ${total} record set${total === 1 ? '' : 's'}`);
       }
+      drawing = false;
       clearInterval(live);
-      interrupt.abort();
+      handle.stop();
       let report: MoveReport;
       try {
         report = await handle.done;
       } catch (error) {
-        if (!interrupt.signal.aborted || why === 'ended' || following) throw error;
+        if (why === 'ended' || following) throw error;
         progress.note(
-          `stopped during the backfill: ${shownPath} keeps what was copied and subscription ${subscription} ` +
+          `stopped during the backfill: ${shownPath} keeps what was copied and subscription ${forwardName} ` +
             'every change since the move started; run the same command again to continue',
         );
-        return { report: null, verify: null, exitCode: 0 };
+        return { report: null, switched: switched?.report ?? null, verify: null, exitCode: 0 };
       }
-      for (const line of formatMoveSummary(report, verified, { ...options, subscription, why })) write(line);
-      return { report, verify: verified, exitCode: verified === null || verified.ok ? 0 : 1 };
+      const leg: ReplicationLeg = { direction: now, subscription: subscriptionOf(now), report };
+      const summary = formatMoveSummary({
+        from,
+        to,
+        first: switched?.first ?? leg,
+        switched: switched === null ? null : { report: switched.report, lagGateMs, then: leg },
+        verified,
+        why,
+      });
+      for (const line of summary) write(line);
+      return { report, switched: switched?.report ?? null, verify: verified, exitCode: verified?.ok === false ? 1 : 0 };
     };
     const finish = (why: 'time' | 'interrupt' | 'ended') => (ending ??= end(why));
     // Ctrl-C closes the stores through closeAllStores, which runs this first (both stores are still open then).
-    stores.defer(() =>
+    stores.endpoints.defer(() =>
       finish('interrupt').then(
         () => undefined,
         (error: unknown) => progress.note(`cohort: ${firstLine(error)}`),
       ),
     );
 
+    if (action !== 'follow') {
+      const name = action === 'cutover' ? 'cut-over' : 'rollback';
+      const gate = await awaitLagGate(started.handle, lagGateMs, GATE_WAIT_MS, () => ending !== undefined);
+      if (gate === 'timeout') {
+        const lag = started.handle.status().lagMs;
+        ending ??= stopQuietly(1, null);
+        await ending;
+        throw new CliError(
+          `the replication ${storesOf(direction)} did not get under the lag gate of ${formatMs(lagGateMs)} within ` +
+            `${GATE_WAIT_MS / 1000} s of following (lag ${formatMs(lag)}): ` +
+            `nothing was fenced; subscription ${subscriptionOf(direction)} kept, run again`,
+        );
+      }
+      if (gate === 'under' && ending === undefined) {
+        drawing = false;
+        progress.clear();
+        write('');
+        write(
+          `${name} ${storesOf(direction)}: lag ${formatMs(started.handle.status().lagMs)} is under the gate of ` +
+            `${formatMs(lagGateMs)}; fencing ${plan.ports.length === 1 ? 'port' : 'ports'} ${plan.ports.join(', ')} ` +
+            `(pause bound ${formatMs(pauseBoundMs)})`,
+        );
+        const tuning: SwitchTuning = { lagGateMs, pauseBoundMs, onStep: (step, atMs) => write(formatStep(step, atMs)) };
+        switchRun = action === 'cutover' ? online.cutOver(tuning) : online.rollback(tuning);
+        const report = await switchRun.catch(async (error: unknown) => {
+          // The fence itself failed (the control record changed under it): stop without verifying, say why.
+          switchRun = null;
+          ending ??= stopQuietly(1, null);
+          await ending;
+          throw error;
+        });
+        switchRun = null;
+        for (const line of formatSwitchReport(report, { name, lagGateMs })) write(line);
+        if (report.outcome !== 'switched') {
+          ending ??= stopQuietly(1, report);
+          await ending;
+          throw new CliError(
+            `the ${name} was ${report.outcome}: ${report.reason ?? 'no reason given'}; the ports stay on ` +
+              `${direction === 'forward' ? from : to} and subscription ${subscriptionOf(direction)} keeps the ` +
+              `replication ${storesOf(direction)}: run again`,
+          );
+        }
+        switched = {
+          report,
+          first: { direction, subscription: subscriptionOf(direction), report: await started.handle.done },
+        };
+        write('');
+        clockRuns = true;
+        drawing = true;
+      }
+    }
+
+    const handle = online.replication();
     const stopped = await Promise.race([
       followEnded.then(() => 'time' as const),
       handle.done.then(
@@ -212,172 +366,36 @@ export async function runMove(options: MoveCommandOptions): Promise<MoveCommandR
     ]);
     const result = await finish(stopped);
     progress.start('closing');
-    await stores.close();
-    progress.done(`subscription ${subscription} kept; closed the stores`);
+    await stores.endpoints.close();
+    const kept = subscriptionOf(online.status().direction);
+    progress.done(`subscription ${kept} kept; closed the stores`);
     return result;
   } finally {
-    await stores.close();
+    await stores.endpoints.close();
   }
 }
 
-function followLine(status: MoveStatus, rate: number, p99: number | null): string {
-  const parts = [
-    `following: ${plural(status.applied, 'change')} applied`,
-    `${number.format(Math.round(rate))} changes/s`,
-    `lag ${ms(status.lagMs)} (p99 ${ms(p99)})`,
-    `backlog ${status.backlog === null ? '–' : number.format(status.backlog)}`,
-  ];
-  if (status.waiting > 0) parts.push(`${number.format(status.waiting)} waiting`);
-  return parts.join(', ');
-}
-
-/** The one-screen summary at the end of `cohort move`. */
-export function formatMoveSummary(
-  report: MoveReport,
-  verified: VerifyReport | null,
-  context: {
-    readonly from: string;
-    readonly to: string;
-    readonly subscription: string;
-    readonly why: 'time' | 'interrupt' | 'ended';
-  },
-): string[] {
-  const row = (name: string, text: string) => `${name.padEnd(16)} ${text}`;
-  const backfill = report.backfill;
-  const skipped = backfill.recordSets.filter((set) => set.skipped).length;
-  const lines = [
-    '',
-    `move ${context.from} -> ${context.to}, subscription ${context.subscription} ` +
-      `(${report.resumed ? 'resumed' : 'created'}), ${formatSeconds(report.elapsedMs)}`,
-    row(
-      'records copied',
-      `${number.format(backfill.copied)} in ${backfill.recordSets.length} record sets, ` +
-        `${formatSeconds(backfill.elapsedMs)}, ${number.format(backfill.rowsPerSecond)} rows/s` +
-        (skipped > 0 ? ` (${skipped} already copied by an earlier run, skipped)` : ''),
-    ),
-    row('changes applied', `${number.format(report.applied)} in ${plural(report.batches, 'batch', 'batches')}`),
-    row(
-      'lag',
-      `p50 ${ms(report.lag.p50Ms)}, p99 ${ms(report.lag.p99Ms)}, max ${ms(report.lag.maxMs)} ` +
-        `(${plural(report.lag.samples, 'batch', 'batches')} measured)` +
-        (report.lag.lastBacklog === null ? '' : `, backlog ${number.format(report.lag.lastBacklog)}`),
-    ),
-  ];
-  if (report.waiting > 0) {
-    lines.push(
-      row('waiting', `${number.format(report.waiting)} changes the target refused for now (retried next run)`),
-    );
+/**
+ * Waits until `handle` follows with its lag at or under `gateMs` (`under`); `timeout` after `timeoutMs` of following
+ * without getting there (the backfill before it takes as long as it takes); `ended` when the replication stopped or
+ * failed; `interrupted` once `interrupted()` says so.
+ */
+async function awaitLagGate(
+  handle: MoveHandle,
+  gateMs: number,
+  timeoutMs: number,
+  interrupted: () => boolean,
+): Promise<'under' | 'timeout' | 'ended' | 'interrupted'> {
+  let followingSince: number | null = null;
+  for (;;) {
+    if (interrupted()) return 'interrupted';
+    const status = handle.status();
+    if (status.phase === 'stopped' || status.phase === 'failed') return 'ended';
+    if (status.phase === 'follow') {
+      followingSince ??= performance.now();
+      if (status.lagMs !== null && status.lagMs <= gateMs) return 'under';
+      if (performance.now() - followingSince >= timeoutMs) return 'timeout';
+    }
+    await sleep(20);
   }
-  if (verified === null) {
-    lines.push(row('verify', 'not run (the move did not reach the follow)'));
-  } else {
-    const scanned = verified.recordSets.reduce((sum, set) => sum + set.scanned.source, 0);
-    const inFlight = verified.summary.inFlight;
-    const where = `${number.format(scanned)} records in ${verified.recordSets.length} record sets`;
-    lines.push(
-      row(
-        'verify',
-        verified.ok
-          ? `ok: ${where}, 0 differences${inFlight > 0 ? ` (${number.format(inFlight)} keys in flight)` : ''}`
-          : `DIFFERENT: ${number.format(verified.summary.differences)} differences` +
-              (verified.summary.recordSetsWithDifferences.length > 0
-                ? ` in ${verified.summary.recordSetsWithDifferences.join(', ')}`
-                : '') +
-              `, ${number.format(verified.summary.danglingReferences)} dangling references over ${where} ` +
-              `(cohort verify --from ${context.from} --to ${context.to} names the keys)`,
-      ),
-    );
-    for (const warning of verified.warnings) lines.push(row('', `warning: ${warning}`));
-  }
-  lines.push(
-    row(
-      'subscription',
-      `${context.subscription} kept (${context.why === 'interrupt' ? 'interrupted' : 'stopped'}): run the same ` +
-        `command to continue; cohort feed drop ${context.subscription} --from ${context.from} when done`,
-    ),
-  );
-  return lines;
-}
-
-export interface MoveStatusOptions {
-  readonly from: EndpointKind;
-  readonly to: EndpointKind;
-  readonly subscription?: string;
-  readonly write?: (text: string) => void;
-  readonly progress?: Progress;
-  readonly env?: NodeJS.ProcessEnv;
-  readonly verbose?: boolean;
-}
-
-/** `cohort move --status`: the subscription's state on the source and the backfill checkpoint. */
-export async function runMoveStatus(options: MoveStatusOptions): Promise<void> {
-  const write = options.write ?? ((text: string) => void process.stdout.write(`${text}\n`));
-  const progress = options.progress ?? new Progress();
-  const env = options.env ?? process.env;
-  if (options.from === options.to) {
-    throw new CliError(`--from and --to must name different stores; both are ${options.from}`, 2);
-  }
-  checkEndpoint('--from', options.from, env);
-  const subscription = options.subscription ?? defaultMoveSubscription(options.from, options.to);
-  const shownPath = moveCheckpointPath(options.from, options.to);
-  const saved = await fileCheckpoint(resolve(shownPath))
-    .load()
-    .catch((error: unknown) => {
-      throw new CliError(firstLine(error), 2, { cause: error });
-    });
-  progress.start(`connecting to ${options.from}`);
-  const stores = await openStores({
-    layout: wirings[options.from],
-    mode: 'configured',
-    env,
-    log: (line) => (options.verbose ? progress.note(line) : progress.update(line)),
-  });
-  try {
-    const opened = stores.stores[0];
-    const feed: ChangeFeed | undefined = opened?.store.changeFeed;
-    if (!opened || !feed) throw new CliError(`${storeLabels[options.from]} has no change feed`, 1);
-    progress.done(`${storeLabels[options.from]} (${opened.where})`);
-    const info = (await feed.listSubscriptions()).find((candidate) => candidate.name === subscription);
-    for (const line of formatStatus(subscription, info, shownPath, saved)) write(line);
-  } finally {
-    await stores.close();
-  }
-}
-
-function formatStatus(
-  name: string,
-  info: SubscriptionInfo | undefined,
-  shownPath: string,
-  saved: BackfillCheckpoint | null,
-): string[] {
-  const lines: string[] = [];
-  if (info === undefined) {
-    lines.push(`subscription ${name}: none (no move started with it, or it was dropped)`);
-  } else {
-    const count = (value: number | null, unit: string) => (value === null ? null : `${number.format(value)} ${unit}`);
-    const lag = [count(info.lag.changes, 'changes'), count(info.lag.bytes, 'bytes'), count(info.lag.ms, 'ms')]
-      .filter((part) => part !== null)
-      .join(', ');
-    lines.push(
-      `subscription ${name}: position ${info.position}, created ${info.createdAt.toISOString()}, ` +
-        `${info.reading ? 'reading (a move follows it)' : 'idle'}, lag ${lag || 'unknown'}`,
-    );
-  }
-  if (saved === null) {
-    lines.push(`backfill: no checkpoint at ${shownPath}`);
-    return lines;
-  }
-  const sets = Object.entries(saved.recordSets);
-  const done = sets.filter(([, set]) => set?.done).length;
-  const copied = sets.reduce((sum, [, set]) => sum + (set?.copied ?? 0), 0);
-  lines.push(
-    `backfill: ${shownPath} (${saved.label ?? 'unlabelled'}, started ${saved.startedAt}, updated ${saved.updatedAt}): ` +
-      `${done} of ${sets.length} record sets done, ${number.format(copied)} records copied`,
-  );
-  for (const [set, state] of sets) {
-    lines.push(
-      `  ${set.padEnd(15)} ${number.format(state?.copied ?? 0).padStart(10)}  ${state?.done ? 'done' : 'copying'}`,
-    );
-  }
-  return lines;
 }

@@ -1,3 +1,4 @@
+import type { ControlRecords } from '@cohort/core';
 import type { MigrationEndpoint } from '@cohort/migrate';
 import { createCohortContainer, recordSetsOf } from '@cohort/wiring';
 import { CliError } from '../cli-error.js';
@@ -14,6 +15,8 @@ export interface OpenEndpoint {
   /** e.g. `PostgreSQL (DATABASE_URL postgres://cohort:***@db:5432/cohort, schema app)`. */
   readonly description: string;
   readonly endpoint: MigrationEndpoint;
+  /** The store's control records (where a fleet keeps its phases), when it has them. */
+  readonly control?: ControlRecords;
 }
 
 export interface OpenEndpoints {
@@ -97,7 +100,8 @@ async function endpointOf(kind: EndpointKind, stores: OpenStores): Promise<OpenE
   // One store serves every context here, so its change feed is the feed of the whole migration face.
   const changeFeed = stores.stores.length === 1 ? stores.stores[0]?.store.changeFeed : undefined;
   const endpoint = { recordSets: recordSetsOf(container), ...(changeFeed ? { changeFeed } : {}) };
-  return { kind, description: `${storeLabels[kind]} (${where})`, endpoint };
+  const control = stores.stores.length === 1 ? stores.stores[0]?.store.control : undefined;
+  return { kind, description: `${storeLabels[kind]} (${where})`, endpoint, ...(control ? { control } : {}) };
 }
 
 /** Opens both stores behind a progress line (the servers' own lines shown only with --verbose), for migrate and verify. */
