@@ -132,6 +132,31 @@ describe('DynamoDB change feed', () => {
     await feed.dropSubscription('lost_checkpoint');
   });
 
+  it('goes on when DynamoDB Local refuses an iterator it handed out on an empty shard once another table wrote', async () => {
+    // DynamoDB Local numbers stream records across all its tables: the iterator a read of an empty shard returns can
+    // be refused as trimmed after another table's writes used the numbers it points at. The feed's own position is
+    // still good, and a fresh iterator after it reads on.
+    const otherName = randomTableName('feed-other');
+    await ensureTable(client, { tableName: otherName });
+    const other = createDynamoStore({ client, tableName: otherName, changeFeed: { pollMs: 20 } });
+    try {
+      await feed.createSubscription('shared_local');
+      const reader = await feed.openReader('shared_local');
+      expect(await reader.read({ waitMs: 100 })).toEqual([]);
+      for (let i = 0; i < 5; i += 1) {
+        await other.users.create({ email: `other-${i}-${Date.now()}@example.com`, displayName: 'Other' });
+      }
+      expect(await reader.read({ waitMs: 100 })).toEqual([]);
+      const mine = await user();
+      expect(userKeys(await readUntil(reader, (changes) => userKeys(changes).includes(mine)))).toEqual([mine]);
+      await reader.close();
+      await feed.dropSubscription('shared_local');
+      expect(await feed.currentPosition()).toEqual(expect.any(String));
+    } finally {
+      await deleteTable(low, otherName);
+    }
+  }, 60_000);
+
   it('is POSITION_LOST when the stream answers TrimmedDataAccessException (past its 24-hour retention)', async () => {
     await feed.createSubscription('trimmed');
     const reader = await feed.openReader('trimmed');

@@ -245,15 +245,21 @@ export class ShardCursor {
   ): Promise<{ records: number; closed: boolean }> {
     const stream = await this.access.current();
     const { seq } = this.statusOf(shard.id, shards);
-    let iterator = this.iterators.get(shard.id) ?? (await this.access.iterator(stream.arn, shard.id, seq));
+    const cached = this.iterators.get(shard.id);
+    let iterator = cached ?? (await this.access.iterator(stream.arn, shard.id, seq));
     this.ticks += 1;
     const tick = this.ticks;
     let batch;
     try {
       batch = await this.access.records(iterator, shard.id, RECORDS_PER_CALL);
     } catch (error) {
-      if (driverErrorName(error) !== 'ExpiredIteratorException') throw error;
-      // Iterators live 15 minutes on AWS: take a new one at the same place.
+      // Iterators live 15 minutes on AWS: take a new one at the same place. And DynamoDB Local numbers stream records
+      // across all its tables, so an iterator it handed out at the end of an empty shard can be refused as trimmed
+      // once another table's writes used the numbers it points at: a new one after the last record this cursor read
+      // goes on (and is refused again, POSITION_LOST, when that place really is trimmed).
+      const expired = driverErrorName(error) === 'ExpiredIteratorException';
+      const staleCached = cached !== undefined && CohortError.is(error, 'POSITION_LOST');
+      if (!expired && !staleCached) throw error;
       iterator = await this.access.iterator(stream.arn, shard.id, seq);
       batch = await this.access.records(iterator, shard.id, RECORDS_PER_CALL);
     }
