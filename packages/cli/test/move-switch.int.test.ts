@@ -14,7 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStores, type OpenStores } from '../src/stores/open-stores.js';
 import { wirings } from '../src/stores/wirings.js';
-import { cliHarness, errorLines } from './support/cli-harness.js';
+import { cliHarness, errorLines, until } from './support/cli-harness.js';
 
 const cli = cliHarness({ name: 'move_switch', dynamo: true });
 const print = (text: string) => {
@@ -238,4 +238,42 @@ describe('a switch that cannot happen: one line, phases unchanged', () => {
       await instance.controller.close();
     }
   }, 240_000);
+});
+
+describe('a replication that fails mid-run', () => {
+  it('is started again, with one line saying why, and the run still ends verified', async () => {
+    const subscription = `cli_mvr_${cli.suffix}`;
+    // The fleet's phases in DynamoDB, where no switch of this file leaves them anywhere but primary-only.
+    const args = [
+      'move',
+      '--from',
+      'postgres',
+      '--to',
+      'dynamo',
+      '--subscription',
+      subscription,
+      '--control',
+      'dynamo',
+    ];
+    const running = cli.start([...args, '--follow-seconds', '12']);
+    await until(() => running.stderr().includes('phase: follow'), 'the move to follow', 240_000);
+    // Cut the replication's session: PostgreSQL ends the walsender reading the subscription's slot.
+    const cut = async () =>
+      (
+        await cli.sql<{ cut: boolean }>(
+          'SELECT pg_terminate_backend(active_pid) AS cut FROM pg_replication_slots ' +
+            `WHERE slot_name LIKE '%${subscription}' AND active_pid IS NOT NULL`,
+        )
+      ).length > 0;
+    await until(cut, 'the replication session to cut', 30_000);
+    const exit = await running.exited;
+    print(`${running.stdout()}\n---\n${running.stderr()}`);
+    expect(exit, running.stderr()).toBe(0);
+    expect(errorLines(running.stderr())).toEqual([]);
+    expect(running.stderr()).toMatch(
+      /^the replication postgres -> dynamo failed \(.+\); starting it again in 1 s, resuming its subscription$/m,
+    );
+    expect(running.stdout()).toMatch(/^restarts\s+1 time a replication failed and was started again/m);
+    expect(running.stdout()).toMatch(/^verify\s+ok: /m);
+  }, 300_000);
 });

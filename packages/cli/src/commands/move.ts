@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RecordSetName } from '@cohort/core';
+import { CohortError, type RecordSetName } from '@cohort/core';
 import {
   DEFAULT_LAG_GATE_MS,
   DEFAULT_PAUSE_BOUND_MS,
@@ -115,6 +115,7 @@ export async function runMove(options: MoveCommandOptions): Promise<MoveCommandR
   });
 
   const stores = await openMoveStores(options, env, progress);
+  let running: OnlineMove | undefined;
   try {
     write(`from: ${stores.endpoints.from.description}`);
     write(`to:   ${stores.endpoints.to.description}`);
@@ -179,13 +180,20 @@ export async function runMove(options: MoveCommandOptions): Promise<MoveCommandR
 
     const view = new MoveLiveView({ fleet: stores.fleet, from, to, progress });
     const render = createProgressRenderer(options.progressStream ?? process.stderr);
-    const online: OnlineMove = await startOnlineMove({
+    const online = await startOnlineMove({
       source: stores.source,
       target: stores.target,
       control: stores.control,
       ports: plan.ports,
       subscription: forwardName,
       backSubscription: subscriptionOf('back'),
+      // A store down past its driver's retries fails the replication; startOnlineMove starts it again (resuming its
+      // subscription) after a second, and the run goes on: say so, once per failure.
+      onReplicationError: (error, failed) =>
+        progress.note(
+          `the replication ${storesOf(failed)} failed (${describeFailure(error)}); starting it again in 1 s, ` +
+            'resuming its subscription',
+        ),
       replication: {
         checkpoint,
         label,
@@ -198,7 +206,7 @@ export async function runMove(options: MoveCommandOptions): Promise<MoveCommandR
         },
       },
     });
-    const started = { direction, handle: online.replication() };
+    running = online;
 
     // The live view, and the --follow-seconds clock: it runs during the last follow of the run (after the switch).
     let drawing = true;
@@ -237,10 +245,10 @@ export async function runMove(options: MoveCommandOptions): Promise<MoveCommandR
       drawing = false;
       clearInterval(live);
       const handle = online.replication();
-      handle.stop();
+      await online.stop();
       return { report: await handle.done.catch(() => null), switched: report, verify: null, exitCode };
     };
-    const end = async (why: 'time' | 'interrupt' | 'ended'): Promise<MoveCommandResult> => {
+    const end = async (why: 'time' | 'interrupt'): Promise<MoveCommandResult> => {
       // A switch under way ends first (within its pause bound), so the fence is never left to the instances.
       if (switchRun !== null) await switchRun.catch(() => undefined);
       const handle = online.replication();
@@ -271,12 +279,14 @@ export async function runMove(options: MoveCommandOptions): Promise<MoveCommandR
       }
       drawing = false;
       clearInterval(live);
-      handle.stop();
+      const phase = handle.status().phase;
+      // Stopped for good: a replication that fails now is not started again.
+      await online.stop();
       let report: MoveReport;
       try {
         report = await handle.done;
       } catch (error) {
-        if (why === 'ended' || following) throw error;
+        if (phase !== 'backfill') throw error;
         progress.note(
           `stopped during the backfill: ${shownPath} keeps what was copied and subscription ${forwardName} ` +
             'every change since the move started; run the same command again to continue',
@@ -291,11 +301,12 @@ export async function runMove(options: MoveCommandOptions): Promise<MoveCommandR
         switched: switched === null ? null : { report: switched.report, lagGateMs, then: leg },
         verified,
         why,
+        restarts: online.status().restarts,
       });
       for (const line of summary) write(line);
       return { report, switched: switched?.report ?? null, verify: verified, exitCode: verified?.ok === false ? 1 : 0 };
     };
-    const finish = (why: 'time' | 'interrupt' | 'ended') => (ending ??= end(why));
+    const finish = (why: 'time' | 'interrupt') => (ending ??= end(why));
     // Ctrl-C closes the stores through closeAllStores, which runs this first (both stores are still open then).
     stores.endpoints.defer(() =>
       finish('interrupt').then(
@@ -306,9 +317,9 @@ export async function runMove(options: MoveCommandOptions): Promise<MoveCommandR
 
     if (action !== 'follow') {
       const name = action === 'cutover' ? 'cut-over' : 'rollback';
-      const gate = await awaitLagGate(started.handle, lagGateMs, GATE_WAIT_MS, () => ending !== undefined);
+      const gate = await awaitLagGate(online, lagGateMs, GATE_WAIT_MS, () => ending !== undefined);
       if (gate === 'timeout') {
-        const lag = started.handle.status().lagMs;
+        const lag = online.replication().status().lagMs;
         ending ??= stopQuietly(1, null);
         await ending;
         throw new CliError(
@@ -322,11 +333,12 @@ export async function runMove(options: MoveCommandOptions): Promise<MoveCommandR
         progress.clear();
         write('');
         write(
-          `${name} ${storesOf(direction)}: lag ${formatMs(started.handle.status().lagMs)} is under the gate of ` +
+          `${name} ${storesOf(direction)}: lag ${formatMs(online.replication().status().lagMs)} is under the gate of ` +
             `${formatMs(lagGateMs)}; fencing ${plan.ports.length === 1 ? 'port' : 'ports'} ${plan.ports.join(', ')} ` +
             `(pause bound ${formatMs(pauseBoundMs)})`,
         );
         const tuning: SwitchTuning = { lagGateMs, pauseBoundMs, onStep: (step, atMs) => write(formatStep(step, atMs)) };
+        const before = online.replication();
         switchRun = action === 'cutover' ? online.cutOver(tuning) : online.rollback(tuning);
         const report = await switchRun.catch(async (error: unknown) => {
           // The fence itself failed (the control record changed under it): stop without verifying, say why.
@@ -348,7 +360,7 @@ export async function runMove(options: MoveCommandOptions): Promise<MoveCommandR
         }
         switched = {
           report,
-          first: { direction, subscription: subscriptionOf(direction), report: await started.handle.done },
+          first: { direction, subscription: subscriptionOf(direction), report: await before.done },
         };
         write('');
         clockRuns = true;
@@ -356,46 +368,47 @@ export async function runMove(options: MoveCommandOptions): Promise<MoveCommandR
       }
     }
 
-    const handle = online.replication();
-    const stopped = await Promise.race([
-      followEnded.then(() => 'time' as const),
-      handle.done.then(
-        () => 'ended' as const,
-        () => 'ended' as const,
-      ),
-    ]);
-    const result = await finish(stopped);
+    // Until --follow-seconds or Ctrl-C (which runs finish through closeAllStores and exits 130): a replication that
+    // fails is started again meanwhile.
+    await followEnded;
+    const result = await finish('time');
     progress.start('closing');
     await stores.endpoints.close();
     const kept = subscriptionOf(online.status().direction);
     progress.done(`subscription ${kept} kept; closed the stores`);
     return result;
   } finally {
+    // Whatever failed, no replication may be started again on stores about to close.
+    await running?.stop().catch(() => undefined);
     await stores.endpoints.close();
   }
 }
 
 /**
- * Waits until `handle` follows with its lag at or under `gateMs` (`under`); `timeout` after `timeoutMs` of following
- * without getting there (the backfill before it takes as long as it takes); `ended` when the replication stopped or
- * failed; `interrupted` once `interrupted()` says so.
+ * Waits until the move's replication follows with its lag at or under `gateMs` (`under`); `timeout` once `timeoutMs`
+ * passed since it first followed without getting there (the backfill before takes as long as it takes, and a
+ * replication that failed and is started again counts against it); `interrupted` once `interrupted()` says so.
  */
 async function awaitLagGate(
-  handle: MoveHandle,
+  online: OnlineMove,
   gateMs: number,
   timeoutMs: number,
   interrupted: () => boolean,
-): Promise<'under' | 'timeout' | 'ended' | 'interrupted'> {
+): Promise<'under' | 'timeout' | 'interrupted'> {
   let followingSince: number | null = null;
   for (;;) {
     if (interrupted()) return 'interrupted';
-    const status = handle.status();
-    if (status.phase === 'stopped' || status.phase === 'failed') return 'ended';
+    const status = online.replication().status();
     if (status.phase === 'follow') {
       followingSince ??= performance.now();
       if (status.lagMs !== null && status.lagMs <= gateMs) return 'under';
-      if (performance.now() - followingSince >= timeoutMs) return 'timeout';
     }
+    if (followingSince !== null && performance.now() - followingSince >= timeoutMs) return 'timeout';
     await sleep(20);
   }
+}
+
+/** A failure in one line: a CohortError's code and message, else the message. */
+function describeFailure(error: unknown): string {
+  return CohortError.is(error) ? `${error.code}: ${firstLine(error)}` : firstLine(error);
 }

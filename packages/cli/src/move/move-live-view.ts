@@ -69,6 +69,7 @@ export class MoveLiveView {
       const rows = [...this.copied.values()].reduce((sum, count) => sum + count, 0);
       parts.push(`${replication.phase}: ${plural(rows, 'row')} copied`);
     }
+    if (status.restarts > 0) parts.push(`${plural(status.restarts, 'restart')} after failures`);
     parts.push(this.leasesText());
     progress.update(parts.join(' · '));
   }

@@ -82,7 +82,9 @@ export interface MoveSummaryInput {
     readonly then: ReplicationLeg;
   } | null;
   readonly verified: VerifyReport | null;
-  readonly why: 'time' | 'interrupt' | 'ended';
+  readonly why: 'time' | 'interrupt';
+  /** How many times a failed replication was started again during the run. */
+  readonly restarts: number;
 }
 
 const stores = (input: MoveSummaryInput, direction: MoveDirection) =>
@@ -136,6 +138,14 @@ export function formatMoveSummary(input: MoveSummaryInput): string[] {
     );
     lines.push(row('lag', lagText(then.report)));
     last = then;
+  }
+  if (input.restarts > 0) {
+    lines.push(
+      row(
+        'restarts',
+        `${plural(input.restarts, 'time')} a replication failed and was started again (counts above: since its last start)`,
+      ),
+    );
   }
   lines.push(row('verify', verifyText(input, last.direction)));
   for (const warning of verified?.warnings ?? []) lines.push(row('', `warning: ${warning}`));
