@@ -175,16 +175,18 @@ export function move(options: MoveOptions): MoveHandle {
       await feed.createSubscription(name);
     }
     state = { ...state, phase: 'backfill' };
-    const copied = options.skipBackfill ? skippedBackfill() : await backfill({
-      ...options.backfill,
-      source: options.source,
-      target: leavingRefusedToFeed(options.target, () => (leftToFeed += 1)),
-      only: [...selected],
-      ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
-      resume: options.resume === true && options.checkpoint !== undefined,
-      ...(options.label !== undefined ? { label: options.label } : {}),
-      signal,
-    });
+    const copied = options.skipBackfill
+      ? skippedBackfill()
+      : await backfill({
+          ...options.backfill,
+          source: options.source,
+          target: leavingRefusedToFeed(options.target, () => (leftToFeed += 1)),
+          only: [...selected],
+          ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
+          resume: options.resume === true && options.checkpoint !== undefined,
+          ...(options.label !== undefined ? { label: options.label } : {}),
+          signal,
+        });
     state = { ...state, phase: 'follow' };
     if (!signal.aborted) await follow(feed);
     state = { ...state, phase: 'stopped' };

@@ -148,7 +148,8 @@ export async function switchOver(options: SwitchOverOptions): Promise<SwitchRepo
     step('marker-written');
     await options.replication.awaitMarker(marker, { timeoutMs: left() });
     step('marker-applied');
-    if (elapsed() >= pauseBoundMs) return await abort(`the switch took longer than the pause bound of ${pauseBoundMs} ms`);
+    if (elapsed() >= pauseBoundMs)
+      return await abort(`the switch took longer than the pause bound of ${pauseBoundMs} ms`);
     release = await options.fleet.flip({ epoch: fence.epoch, phase: options.phase, force: true });
     step('flipped');
   } catch (error) {
@@ -184,7 +185,8 @@ export async function switchOver(options: SwitchOverOptions): Promise<SwitchRepo
 function refusal(status: ReturnType<MoveHandle['status']>, lagGateMs: number): string | null {
   if (status.phase !== 'follow') return `the replication is not following (phase ${status.phase})`;
   if (status.lagMs === null) return 'the replication has measured no lag yet';
-  if (status.lagMs > lagGateMs) return `the replication lags ${Math.round(status.lagMs)} ms, above the gate of ${lagGateMs} ms`;
+  if (status.lagMs > lagGateMs)
+    return `the replication lags ${Math.round(status.lagMs)} ms, above the gate of ${lagGateMs} ms`;
   return null;
 }
 

@@ -92,7 +92,10 @@ const PURGE_BEFORE = new Date('2001-01-01T00:00:00Z');
  * One setup write, tried again while the store (or a fleet's gate) answers UNAVAILABLE: its outcome is then unknown,
  * so `existing` looks first for what an earlier attempt may have created (by its unique email or slug).
  */
-async function settled<T>(create: () => Promise<T>, existing: () => Promise<T | null> = () => Promise.resolve(null)): Promise<T> {
+async function settled<T>(
+  create: () => Promise<T>,
+  existing: () => Promise<T | null> = () => Promise.resolve(null),
+): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return (attempt > 1 ? await existing() : null) ?? (await create());
