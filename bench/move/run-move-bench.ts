@@ -26,7 +26,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '200' },
     'follow-seconds': { type: 'string', default: '30' },
     'follow-back-seconds': { type: 'string', default: '5' },
-    'catch-up-timeout-seconds': { type: 'string', default: '300' },
+    'catch-up-timeout-seconds': { type: 'string', default: '900' },
     'dynamo-poll-ms': { type: 'string', default: '250' },
     'dual-write': { type: 'string', default: 'yes' },
     seed: { type: 'string', default: '1' },
@@ -37,7 +37,7 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(
     'npm run bench:move -- [--scale tiny|small|reference] [--direction postgres-dynamo|dynamo-postgres|both]\n' +
-      '  [--services 4] [--rate 200] [--follow-seconds 30] [--follow-back-seconds 5] [--catch-up-timeout-seconds 300]\n' +
+      '  [--services 4] [--rate 200] [--follow-seconds 30] [--follow-back-seconds 5] [--catch-up-timeout-seconds 900]\n' +
       '  [--dynamo-poll-ms 250[,50]]  the DynamoDB feed poll of the online move (one move per value; 250 is the default)\n' +
       '  [--dual-write yes|no]        also run the dual-write + reconcile path (yes)\n' +
       '  [--seed 1] [--out bench/results]\n',
@@ -69,7 +69,10 @@ const followBackSeconds = whole('follow-back-seconds');
 const catchUpTimeoutSeconds = whole('catch-up-timeout-seconds');
 const seed = whole('seed', 0);
 const out = values.out ?? fileURLToPath(new URL('../results', import.meta.url));
-const suffix = values.direction === 'both' ? '' : `-${values.direction}`;
+// A run of one direction, or with another feed poll than the adapter's default, gets files of its own.
+const suffix =
+  (values.direction === 'both' ? '' : `-${values.direction}`) +
+  (pollValues.length === 1 && pollValues[0] === 250 ? '' : `-poll${pollValues.join('-')}`);
 
 const startedAt = performance.now();
 const log = (line: string) => {
