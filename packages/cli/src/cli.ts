@@ -4,12 +4,14 @@ import { CohortError, recordSetNames, type RecordSetName } from '@cohort/core';
 import { DEFAULT_FLEET_KEY, DEFAULT_LAG_GATE_MS, DEFAULT_PAUSE_BOUND_MS, MAX_BATCH_SIZE } from '@cohort/migrate';
 import { CliError, firstLine } from './cli-error.js';
 import { runDemo } from './commands/demo.js';
+import { runMoveDemo } from './commands/demo-move.js';
 import { feedActions, runFeed, type FeedAction } from './commands/feed.js';
 import { defaultCheckpoint, runMigrate } from './commands/migrate.js';
 import { GATE_WAIT_MS, moveCheckpointPath, runMove, type MoveAction } from './commands/move.js';
 import { runMoveStatus } from './commands/move-status.js';
 import { runSeed, seedScales } from './commands/seed.js';
 import { runVerify } from './commands/verify.js';
+import { DEMO_SERVICE_COMMAND, runDemoService } from './demo/service-instance.js';
 import { Progress } from './progress.js';
 import { endpointKinds, type EndpointKind } from './stores/open-endpoints.js';
 import { wiringNames, type WiringName } from './stores/wirings.js';
@@ -18,6 +20,8 @@ const usage = `Usage: cohort <command> [options]
 
 Commands:
   demo      Start embedded stores, seed a small platform, run a scripted day through the services and print it
+              demo --move   instead, move the activity context from PostgreSQL to DynamoDB and back, online, while
+                            3 service processes write: a live view, the write pause of each switch, verify
   seed      Fill the configured stores with a generated platform
   migrate   Copy the platform from one configured store to the other: --from and --to, postgres or dynamo
   verify    Compare two configured stores record by record (--from and --to, as for migrate)
@@ -112,7 +116,7 @@ type Command = (typeof commands)[number];
 
 /** The options each command takes, besides --verbose and --help. */
 const optionsOf = {
-  demo: ['wiring', 'seed'],
+  demo: ['wiring', 'seed', 'move'],
   seed: ['wiring', 'scale', 'seed'],
   migrate: ['from', 'to', 'only', 'batch', 'resume', 'checkpoint', 'no-count'],
   verify: ['from', 'to', 'only', 'json'],
@@ -142,6 +146,8 @@ type Parsed =
       readonly wiring: WiringName;
       readonly scale: (typeof seedScales)[number];
       readonly seed: number | undefined;
+      /** demo: the online move under traffic instead of the scripted day. */
+      readonly move: boolean;
       readonly verbose: boolean;
     }
   | {
@@ -209,6 +215,7 @@ function parse(argv: readonly string[]): Parsed {
         'lag-gate-ms': { type: 'string' },
         'pause-bound-ms': { type: 'string' },
         control: { type: 'string' },
+        move: { type: 'boolean' },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'V', default: false },
@@ -319,6 +326,12 @@ function parse(argv: readonly string[]): Parsed {
       verbose: values.verbose,
     };
   }
+  if (values.move && values.wiring !== undefined) {
+    throw new CliError(
+      'cohort demo --move takes no --wiring: it starts on PostgreSQL and moves activity to DynamoDB',
+      2,
+    );
+  }
   const wiring = values.wiring ?? 'hybrid';
   if (!(wiringNames as readonly string[]).includes(wiring)) {
     throw new CliError(`--wiring must be one of ${wiringNames.join(', ')}; got ${wiring}`, 2);
@@ -339,6 +352,7 @@ function parse(argv: readonly string[]): Parsed {
     wiring: wiring as WiringName,
     scale: scale as (typeof seedScales)[number],
     seed,
+    move: values.move ?? false,
     verbose: values.verbose,
   };
 }
@@ -410,6 +424,15 @@ export function describeError(error: unknown, verbose: boolean): string {
 
 /** Runs the `cohort` command with `argv` (without node and the script) and returns the exit code. */
 export async function runCli(argv: readonly string[]): Promise<number> {
+  // The hidden command a service process of `cohort demo --move` runs (not in --help: nobody types it).
+  if (argv[0] === DEMO_SERVICE_COMMAND) {
+    try {
+      return await runDemoService();
+    } catch (error) {
+      process.stderr.write(`cohort ${DEMO_SERVICE_COMMAND}: ${describeError(error, true)}\n`);
+      return error instanceof CliError ? error.exitCode : 1;
+    }
+  }
   const verbose = argv.includes('--verbose');
   const progress = new Progress();
   // verify's exit code 1 means "the stores differ", so a verify that could not compare ends with 2.
@@ -425,6 +448,14 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         process.stdout.write(`${versionLine()}\n`);
         return 0;
       case 'demo':
+        if (args.move) {
+          const { exitCode } = await runMoveDemo({
+            ...(args.seed === undefined ? {} : { seed: args.seed }),
+            progress,
+            verbose: args.verbose,
+          });
+          return exitCode;
+        }
         await runDemo({ wiring: args.wiring, seed: args.seed, progress, verbose: args.verbose });
         return 0;
       case 'seed':
