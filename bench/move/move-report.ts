@@ -24,6 +24,7 @@ export interface MoveBenchResults {
     readonly followSeconds: number;
     readonly followBackSeconds: number;
     readonly catchUpTimeoutSeconds: number;
+    readonly gateWaitSeconds: number;
     readonly dynamoPollMs: readonly number[];
     readonly dualWriteHoldBoundMs: number;
   };

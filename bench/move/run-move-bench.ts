@@ -26,7 +26,8 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '200' },
     'follow-seconds': { type: 'string', default: '30' },
     'follow-back-seconds': { type: 'string', default: '5' },
-    'catch-up-timeout-seconds': { type: 'string', default: '900' },
+    'catch-up-timeout-seconds': { type: 'string', default: '600' },
+    'gate-wait-seconds': { type: 'string', default: '120' },
     'dynamo-poll-ms': { type: 'string', default: '250' },
     'dual-write': { type: 'string', default: 'yes' },
     seed: { type: 'string', default: '1' },
@@ -37,7 +38,8 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(
     'npm run bench:move -- [--scale tiny|small|reference] [--direction postgres-dynamo|dynamo-postgres|both]\n' +
-      '  [--services 4] [--rate 200] [--follow-seconds 30] [--follow-back-seconds 5] [--catch-up-timeout-seconds 900]\n' +
+      '  [--services 4] [--rate 200] [--follow-seconds 30] [--follow-back-seconds 5] [--catch-up-timeout-seconds 600]\n' +
+      '  [--gate-wait-seconds 120]  how long a switch or a verify waits for the replication to follow within 300 ms\n' +
       '  [--dynamo-poll-ms 250[,50]]  the DynamoDB feed poll of the online move (one move per value; 250 is the default)\n' +
       '  [--dual-write yes|no]        also run the dual-write + reconcile path (yes)\n' +
       '  [--seed 1] [--out bench/results]\n',
@@ -67,6 +69,7 @@ const rate = whole('rate');
 const followSeconds = whole('follow-seconds');
 const followBackSeconds = whole('follow-back-seconds');
 const catchUpTimeoutSeconds = whole('catch-up-timeout-seconds');
+const gateWaitSeconds = whole('gate-wait-seconds');
 const seed = whole('seed', 0);
 const out = values.out ?? fileURLToPath(new URL('../results', import.meta.url));
 // A run of one direction, or with another feed poll than the adapter's default, gets files of its own.
@@ -115,6 +118,7 @@ const results = (complete: boolean): MoveBenchResults => ({
     followSeconds,
     followBackSeconds,
     catchUpTimeoutSeconds,
+    gateWaitSeconds,
     dynamoPollMs: pollValues,
     dualWriteHoldBoundMs: DUAL_WRITE_HOLD_BOUND_MS,
   },
@@ -134,7 +138,7 @@ try {
       online.push(
         await runOnlineMove(
           { ...base, name, dynamoPollMs: poll === 250 ? undefined : poll, log: scenarioLog },
-          { followSeconds, followBackSeconds, catchUpTimeoutSeconds },
+          { followSeconds, followBackSeconds, catchUpTimeoutSeconds, gateWaitSeconds },
         ),
       );
       await writeMoveResults(out, results(false), suffix);
