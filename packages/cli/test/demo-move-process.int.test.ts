@@ -60,7 +60,7 @@ describe('cohort demo --move in a process of its own', () => {
     expect(summaryLine(result.stdout, 'lag back')).toMatch(/DynamoDB -> PostgreSQL: p50 [\d,]+ ms, p99 [\d,]+ ms/);
     // Each switch's pause: the operator's fence -> release, and the calls the services saw held.
     const pause =
-      /[\d,]+ ms fence -> release \(epoch \d+.*; (no call was held|\d+ held calls?, extra latency p50 [\d,]+ ms, p100 [\d,]+ ms)$/;
+      /[\d,]+ ms fence -> release \(epoch \d+.*; (no call was held|\d+ held calls?, extra latency p50 [\d,]+ ms, p100 [\d,]+ ms)( \(before it: .+\))?$/;
     expect(summaryLine(result.stdout, 'cut-over pause')).toMatch(pause);
     expect(summaryLine(result.stdout, 'rollback pause')).toMatch(pause);
     expect(result.stdout).toMatch(

@@ -44,6 +44,8 @@ export interface SwitchOutcome {
   /** The switch that went through, or the last attempt's report (null if none could be attempted). */
   readonly report: SwitchReport | null;
   readonly attempts: number;
+  /** Why each attempt before the last one did not switch (refused at the gate, or aborted and its fence lifted). */
+  readonly failed: readonly string[];
   /** The services' calls held by this switch's fence, as they reported them. */
   readonly held: { readonly count: number; readonly timedOut: number; readonly p50Ms: number; readonly p100Ms: number };
 }
@@ -159,16 +161,19 @@ function switchText(outcome: SwitchOutcome): string {
   const report = outcome.report;
   if (report === null) return 'not attempted: the replication never came under the lag gate';
   if (report.outcome !== 'switched') {
-    return `${report.outcome.toUpperCase()} after ${outcome.attempts} attempt(s): ${report.reason ?? '?'}`;
+    return `NOT SWITCHED after ${outcome.attempts} attempt(s); the last ${report.outcome}: ${report.reason ?? '?'}`;
   }
   const held = outcome.held;
+  const earlier = outcome.failed.length === 0 ? '' : ` (before it: ${outcome.failed.join('; ')})`;
   return (
     `${ms(report.pauseMs)} fence -> release (epoch ${report.epoch ?? '?'}, ${ordinal(outcome.attempts)} attempt, ` +
     `lag ${ms(report.lagMs)} at the gate); ` +
     (held.count === 0
       ? 'no call was held'
-      : `${held.count} held call${held.count === 1 ? '' : 's'}, extra latency p50 ${ms(held.p50Ms)}, p100 ${ms(held.p100Ms)}` +
-        (held.timedOut > 0 ? `, ${held.timedOut} TIMED OUT` : ''))
+      : `${held.count} held call${held.count === 1 ? '' : 's'}, extra latency p50 ${ms(held.p50Ms)}, ` +
+        `p100 ${ms(held.p100Ms)}` +
+        (held.timedOut > 0 ? `, ${held.timedOut} TIMED OUT` : '')) +
+    earlier
   );
 }
 

@@ -28,6 +28,8 @@ export interface DemoServiceSettings {
   /** The fleet's control record in PostgreSQL, as the operator's `startOnlineMove` watches it. */
   readonly fleetKey: string;
   readonly writesPerSecond: number;
+  /** The fleet controller's lease (its `leaseMs`). */
+  readonly leaseMs: number;
 }
 
 /** One line a service instance prints on stdout, as JSON. */
@@ -92,6 +94,7 @@ export async function runDemoService(): Promise<number> {
       control: postgres.control as ControlRecords,
       instanceId: settings.instanceId,
       key: settings.fleetKey,
+      leaseMs: settings.leaseMs,
       onEvent: (event) => {
         if (event.type === 'held') {
           const { waitedMs, reason, outcome } = event;
