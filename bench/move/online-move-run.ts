@@ -198,35 +198,42 @@ export async function runOnlineMove(settings: ScenarioSettings, timing: OnlineMo
     const backlogs = window.flatMap((s) => (s.backlog === null ? [] : [s.backlog]));
     const forwardLag = forward.lag();
 
-    /** Waits until the running replication follows within READY_LAG_MS (or the catch-up time runs out); the ms waited. */
-    const settled = async (): Promise<number> => {
+    /**
+     * Waits until the running replication follows within READY_LAG_MS, at most `seconds`; the ms waited, and whether it
+     * came within.
+     */
+    const settled = async (seconds = timing.gateWaitSeconds): Promise<{ waitedMs: number; within: boolean }> => {
       const from = performance.now();
       for (;;) {
         const status = (online as OnlineMove).replication().status();
-        if (status.phase === 'follow' && status.lagMs !== null && status.lagMs <= READY_LAG_MS) break;
-        if (performance.now() - from > timing.gateWaitSeconds * 1_000) {
-          log(`the replication still lags ${status.lagMs ?? '?'} ms after ${timing.gateWaitSeconds} s: going on`);
-          break;
+        const waitedMs = Math.round(performance.now() - from);
+        if (status.phase === 'follow' && status.lagMs !== null && status.lagMs <= READY_LAG_MS) {
+          return { waitedMs, within: true };
+        }
+        if (waitedMs > seconds * 1_000) {
+          log(`the replication still lags ${status.lagMs ?? '?'} ms after ${seconds} s: going on`);
+          return { waitedMs, within: false };
         }
         await sleep(50);
       }
-      return Math.round(performance.now() - from);
     };
 
     const switchOnce = async (command: 'cutOver' | 'rollback'): Promise<SwitchFigures> => {
       const move = online as OnlineMove;
-      const waitedMs = await settled();
+      const { waitedMs, within } = await settled();
       let refusals = 0;
       for (;;) {
         const calledAt = Date.now();
         const callStarted = performance.now();
         const report = await move[command]({});
         const callMs = performance.now() - callStarted;
-        if (report.outcome === 'refused' && refusals < GATE_RETRIES) {
+        // Refused although the lag had come within 300 ms (it moves batch by batch): tried again, each time after the
+        // lag came within 300 ms again (10 s at most). Refused after the wait ran out: that is the result.
+        if (report.outcome === 'refused' && within && refusals < GATE_RETRIES) {
           refusals += 1;
           log(`${command}: refused (${report.reason}); trying again`);
           await sleep(GATE_RETRY_MS);
-          await settled();
+          await settled(10);
           continue;
         }
         await sleep(HOLD_WINDOW_AFTER_MS);
