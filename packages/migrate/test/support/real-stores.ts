@@ -7,7 +7,13 @@ import type { Clock, CohortStore } from '@cohort/core';
 /** Enough to open the same store from another process (the SIGKILL test's child). */
 export type StoreSpec =
   | { readonly kind: 'postgres'; readonly url: string }
-  | { readonly kind: 'dynamo'; readonly endpoint: string; readonly tableName: string };
+  | {
+      readonly kind: 'dynamo';
+      readonly endpoint: string;
+      readonly tableName: string;
+      /** How often the change feed asks the stream again (the adapter's default otherwise). */
+      readonly feedPollMs?: number;
+    };
 
 export interface OpenStore {
   readonly spec: StoreSpec;
@@ -36,8 +42,13 @@ export async function createPostgresSpec(serverUrl: string): Promise<StoreSpec> 
 }
 
 /** A fresh table name on `endpoint` (the table is created when the store is opened). */
-export function createDynamoSpec(endpoint: string): StoreSpec {
-  return { kind: 'dynamo', endpoint, tableName: `cohort-migrate-${unique()}` };
+export function createDynamoSpec(endpoint: string, feedPollMs?: number): StoreSpec {
+  return {
+    kind: 'dynamo',
+    endpoint,
+    tableName: `cohort-migrate-${unique()}`,
+    ...(feedPollMs !== undefined ? { feedPollMs } : {}),
+  };
 }
 
 function assertLocal(endpoint: string): void {
@@ -84,7 +95,12 @@ export async function openStore(spec: StoreSpec, clock?: Clock): Promise<OpenSto
   });
   const client = DynamoDBDocumentClient.from(low);
   await ensureTable(client, { tableName: spec.tableName });
-  const store = createDynamoStore({ client, tableName: spec.tableName, ...(clock ? { clock } : {}) });
+  const store = createDynamoStore({
+    client,
+    tableName: spec.tableName,
+    ...(clock ? { clock } : {}),
+    ...(spec.feedPollMs !== undefined ? { changeFeed: { pollMs: spec.feedPollMs } } : {}),
+  });
   let closed = false;
   const close = () => {
     if (!closed) low.destroy();
