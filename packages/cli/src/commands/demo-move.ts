@@ -210,7 +210,9 @@ export async function runMoveDemo(options: MoveDemoOptions = {}): Promise<MoveDe
       /** Verify once the replication follows under the gate again (fewer keys in flight), and say how it went. */
       const verifyNow = async (after: 'cut-over' | 'rollback') => {
         await waitUntil(() => gateOpen(move, followLag), SWITCH_WINDOW_MS);
+        view.stage = 'verifying';
         const report = await verifyMoved({ postgres, dynamo, moving, progress });
+        view.stage = null;
         verifies.push({ after, report });
         write(`  ${'verified'.padEnd(16)} ${formatVerify(report)}`);
       };

@@ -34,6 +34,8 @@ export class MoveLiveView {
   private writesPerSecond = 0;
   private running: Promise<void> | null = null;
   private stopping = false;
+  /** What the demo does besides following (e.g. `verifying`), shown first; null: nothing. */
+  stage: string | null = null;
 
   constructor(private readonly options: MoveLiveViewOptions) {}
 
@@ -63,6 +65,7 @@ export class MoveLiveView {
     const { direction, replication } = move.status();
     const copied = [...this.copiedBySet.values()].reduce((sum, count) => sum + count, 0);
     const parts = [
+      ...(this.stage === null ? [] : [this.stage]),
       `${replication.phase} ${direction === 'forward' ? `${from} -> ${to}` : `${to} -> ${from}`}`,
       `${number.format(copied)} rows copied`,
     ];
