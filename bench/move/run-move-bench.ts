@@ -72,10 +72,11 @@ const catchUpTimeoutSeconds = whole('catch-up-timeout-seconds');
 const gateWaitSeconds = whole('gate-wait-seconds');
 const seed = whole('seed', 0);
 const out = values.out ?? fileURLToPath(new URL('../results', import.meta.url));
-// A run of one direction, or with another feed poll than the adapter's default, gets files of its own.
+// A run of one direction, with another feed poll than the adapter's default or another rate gets files of its own.
 const suffix =
   (values.direction === 'both' ? '' : `-${values.direction}`) +
-  (pollValues.length === 1 && pollValues[0] === 250 ? '' : `-poll${pollValues.join('-')}`);
+  (pollValues.length === 1 && pollValues[0] === 250 ? '' : `-poll${pollValues.join('-')}`) +
+  (rate === 200 ? '' : `-rate${rate}`);
 
 const startedAt = performance.now();
 const log = (line: string) => {
