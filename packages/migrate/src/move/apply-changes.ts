@@ -3,8 +3,10 @@ import { copyOrder } from '../record-graph.js';
 import { recordSetOf, type MigrationEndpoint } from '../shared/endpoint.js';
 import { withRetry } from '../shared/scan.js';
 
-/** The most records or keys one putMany / deleteMany takes. */
-const WRITE_LIMIT = 1000;
+/** Records or keys per putMany / deleteMany (at most 1,000; smaller, so a batch's chunks can run side by side). */
+const CHUNK_SIZE = 250;
+/** Chunks of one record set written at the same time. */
+const CHUNKS_IN_FLIGHT = 4;
 
 /** Children before parents: the order deletes go in, so a store with foreign keys never refuses one. */
 const deleteOrder: readonly RecordSetName[] = [...copyOrder].reverse();
@@ -131,10 +133,22 @@ export class ChangeApplier {
     return written;
   }
 
+  /**
+   * The chunks of one record set, `CHUNKS_IN_FLIGHT` at a time: a batch holds one change per key, so no two chunks
+   * touch the same record, and a store that answers each call in tens of ms (DynamoDB's batch writes of 25) keeps up
+   * with a busy source only with several calls in flight.
+   */
   private async inChunks(entries: readonly Deferred[], write: (chunk: readonly Deferred[]) => Promise<void>) {
+    const chunks: Deferred[][] = [];
+    for (let offset = 0; offset < entries.length; offset += CHUNK_SIZE) {
+      chunks.push(entries.slice(offset, offset + CHUNK_SIZE));
+    }
     let written = 0;
-    for (let offset = 0; offset < entries.length; offset += WRITE_LIMIT) {
-      written += await this.writeOrSplit(entries.slice(offset, offset + WRITE_LIMIT), write);
+    for (let first = 0; first < chunks.length; first += CHUNKS_IN_FLIGHT) {
+      const counts = await Promise.all(
+        chunks.slice(first, first + CHUNKS_IN_FLIGHT).map((chunk) => this.writeOrSplit(chunk, write)),
+      );
+      written += counts.reduce((sum, count) => sum + count, 0);
     }
     return written;
   }
