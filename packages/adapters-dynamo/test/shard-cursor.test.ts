@@ -191,6 +191,26 @@ class EventfulStream extends FakeStream {
 }
 
 describe('ShardCursor markers', () => {
+  it('finds the end of a shard written all the time: skipToEnd stops at a read that answered less than a page', async () => {
+    // Every GetRecords finds one more record written meanwhile, as on a table under steady writes.
+    let seq = 0;
+    const busy: FakeShard = { id: 'shard-busy', records: [], closed: false };
+    for (let i = 0; i < 2_500; i += 1) busy.records.push(put((seq += 1), user('A', seq)));
+    const stream = new FakeStream([busy]);
+    const records = stream.records.bind(stream);
+    let calls = 0;
+    stream.records = (iterator, shardId, limit) => {
+      calls += 1;
+      busy.records.push(put((seq += 1), user('A', seq)));
+      return calls > 50 ? Promise.reject(new Error('never reached its end')) : records(iterator, shardId, limit);
+    };
+    const cursor = new ShardCursor(stream, FEED, systemClock, { label: 'L1', shards: new Map() });
+    const state = await cursor.skipToEnd();
+    // Two full pages, then 503 records (less than a page): that was the end when it was read.
+    expect(calls).toBe(3);
+    expect(state.shards.get('shard-busy')?.seq).toBe(String(2_503).padStart(21, '0'));
+  });
+
   it('with one open shard, places a marker where its record lies: heard with the change before it', async () => {
     const stream = new EventfulStream([
       { id: 'P', parent: undefined, records: [put(1, user('A', 1)), marker(2, 'M')], closed: true },

@@ -117,9 +117,14 @@ export class ShardCursor {
     return { changes, markers };
   }
 
-  /** Reads to the end of what the stream holds now, keeping only the state (what `currentPosition` pins). */
+  /**
+   * Reads to the end of what the stream holds now, keeping only the state (what `currentPosition` pins). Each shard is
+   * read until one GetRecords answers less than a full page, unthrottled: its end at that moment. Reading on until a
+   * shard answers nothing at all never ends while the table is written steadily (a cut-over's subscription waited
+   * minutes for a lull under four writing services).
+   */
   async skipToEnd(): Promise<FeedState> {
-    await this.advance(Number.POSITIVE_INFINITY, { change: () => undefined });
+    await this.advance(Number.POSITIVE_INFINITY, { change: () => undefined }, false, true);
     return this.state(await this.shardsChecked());
   }
 
@@ -187,9 +192,11 @@ export class ShardCursor {
     return shards;
   }
 
-  private async advance(limit: number, sink: Sink, fresh = false): Promise<void> {
+  private async advance(limit: number, sink: Sink, fresh = false, toTip = false): Promise<void> {
     let shards = await this.shardsChecked(fresh);
     let emitted = 0;
+    /** With `toTip`: shards whose end was reached once in this call (read no further). */
+    const atTip = new Set<string>();
     const counting: Sink = {
       ...sink,
       change: (change) => {
@@ -201,16 +208,17 @@ export class ShardCursor {
       moved = false;
       for (const shard of shards) {
         if (emitted >= limit) break;
-        if (!this.readable(shard, shards)) continue;
+        if (!this.readable(shard, shards) || atTip.has(shard.id)) continue;
         const outcome = await this.readShard(shard, shards, counting);
         if (sink.marker) this.release(shards);
+        if (toTip && outcome.tip) atTip.add(shard.id);
         if (outcome.closed) {
           // A closed shard's children may be listed only now.
           shards = await this.shardsChecked(true);
           moved = true;
           break;
         }
-        if (outcome.records > 0) moved = true;
+        if (outcome.records > 0 && !atTip.has(shard.id)) moved = true;
       }
     }
   }
@@ -242,7 +250,7 @@ export class ShardCursor {
     shard: ShardInfo,
     shards: readonly ShardInfo[],
     sink: Sink,
-  ): Promise<{ records: number; closed: boolean }> {
+  ): Promise<{ records: number; closed: boolean; tip: boolean }> {
     const stream = await this.access.current();
     const { seq } = this.statusOf(shard.id, shards);
     const cached = this.iterators.get(shard.id);
@@ -266,7 +274,8 @@ export class ShardCursor {
     if (batch.next === undefined) this.iterators.delete(shard.id);
     else this.iterators.set(shard.id, batch.next);
     const { records } = batch;
-    if (batch.throttled !== true && records.length < RECORDS_PER_CALL) this.caughtUp.set(shard.id, tick);
+    const tip = batch.throttled !== true && records.length < RECORDS_PER_CALL;
+    if (tip) this.caughtUp.set(shard.id, tick);
     records.forEach((record, index) => {
       const sequence = record.dynamodb?.SequenceNumber;
       if (sequence === undefined) return;
@@ -279,9 +288,9 @@ export class ShardCursor {
     });
     if (batch.next === undefined) {
       this.progress.set(shard.id, { seq: null, done: true });
-      return { records: records.length, closed: true };
+      return { records: records.length, closed: true, tip };
     }
-    return { records: records.length, closed: false };
+    return { records: records.length, closed: false, tip };
   }
 
   private changeOf(shardId: string, record: _Record, later: readonly _Record[]) {
