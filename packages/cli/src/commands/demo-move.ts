@@ -66,8 +66,8 @@ const SUBSCRIPTION = 'demo_move';
 /** The lag gate of both switches (the library's default). */
 const LAG_GATE_MS = DEFAULT_LAG_GATE_MS;
 /** How long the replication follows before the cut-over, and the services write to the new store before a rollback. */
-const FOLLOW_MS = 4_000;
-const SERVE_MS = 4_000;
+const FOLLOW_MS = 3_000;
+const SERVE_MS = 3_000;
 /** How long a switch may wait for the lag gate (retrying a refusal or an abort) before the demo gives up. */
 const SWITCH_WINDOW_MS = 60_000;
 const LIVE_EVERY_MS = 1_000;
