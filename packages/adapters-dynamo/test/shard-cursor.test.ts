@@ -194,7 +194,7 @@ describe('ShardCursor markers', () => {
   it('finds the end of a shard written all the time: skipToEnd stops at a read that answered less than a page', async () => {
     // Every GetRecords finds one more record written meanwhile, as on a table under steady writes.
     let seq = 0;
-    const busy: FakeShard = { id: 'shard-busy', records: [], closed: false };
+    const busy: FakeShard = { id: 'shard-busy', parent: undefined, records: [], closed: false };
     for (let i = 0; i < 2_500; i += 1) busy.records.push(put((seq += 1), user('A', seq)));
     const stream = new FakeStream([busy]);
     const records = stream.records.bind(stream);
