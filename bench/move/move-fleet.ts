@@ -104,6 +104,11 @@ export interface VerifyFigures {
   readonly elapsedMs: number;
   /** The record sets with differences and the first few keys, when there are any. */
   readonly detail: string;
+  /**
+   * Record sets whose drill-down stopped at verify's listing limit (100 differing keys, writes in flight included)
+   * before every differing bucket was read: verify never calls such a set equal, so `ok` is false.
+   */
+  readonly truncated: readonly string[];
 }
 
 /** Verifies `target` against `source` (the store of record) while the services write, telling writes in flight by the feeds. */
@@ -136,6 +141,7 @@ export async function verifyUnderTraffic(source: OpenStore, target: OpenStore): 
     dangling: report.summary.danglingReferences,
     elapsedMs: report.elapsedMs,
     detail,
+    truncated: report.recordSets.filter((set) => set.truncated).map((set) => set.recordSet),
   };
 }
 

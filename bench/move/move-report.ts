@@ -74,9 +74,15 @@ const holds = (figures: HoldFigures) =>
 const verified = (figures: VerifyFigures | null) =>
   figures === null
     ? 'not run'
-    : `${figures.differences} diff, ${figures.inFlight} in flight, ${figures.dangling} dangling (${s(figures.elapsedMs)} s)`;
+    : `${figures.differences} diff, ${figures.inFlight} in flight, ${figures.dangling} dangling (${s(figures.elapsedMs)} s)` +
+      (figures.ok
+        ? ''
+        : `, not ok${(figures.truncated ?? []).length > 0 ? `: drill-down stopped at 100 keys in ${(figures.truncated ?? []).join(', ')}` : ''}`);
 
 function pauseCause(figures: SwitchFigures): string {
+  if (figures.outcome === 'refused') {
+    return `refused by the lag gate after waiting ${s(figures.waitedForGateMs)} s for the lag to come within 300 ms: ${figures.reason ?? ''}`;
+  }
   const slowest = stepDurations(figures)
     .split(', ')
     .map((part) => ({ part, ms: Number(part.split('+')[1]?.replaceAll(',', '')) }))
