@@ -1,4 +1,5 @@
 import { createMemoryStore } from '@cohort/adapters-memory';
+import { CohortError } from '@cohort/core';
 import { describe, expect, it } from 'vitest';
 import { checkTraffic, startTraffic } from '../../src/generator/index.js';
 
@@ -14,6 +15,30 @@ describe('traffic', () => {
     for (const op of ['update-profile', 'join', 'leave', 'register', 'cancel', 'post', 'comment', 'react', 'append']) {
       expect(ops, op).toContain(op);
     }
+    expect(await checkTraffic(store, report.ledger)).toEqual([]);
+  });
+
+  it('keeps its ledger true when a write lands but is answered UNAVAILABLE (outcome unknown)', async () => {
+    const store = createMemoryStore();
+    const landed =
+      <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        await write(...args);
+        throw CohortError.unavailable('the answer was lost');
+      };
+    const flaky = {
+      ...store,
+      users: { ...store.users, update: landed(store.users.update.bind(store.users)) },
+      memberships: { ...store.memberships, join: landed(store.memberships.join.bind(store.memberships)) },
+      posts: { ...store.posts, react: landed(store.posts.react.bind(store.posts)) },
+    } as typeof store;
+    for (const method of ['getById', 'findByEmail', 'list', 'create'] as const) {
+      (flaky.users as unknown as Record<string, unknown>)[method] = store.users[method].bind(store.users);
+    }
+    const traffic = await startTraffic(flaky, { tag: 't3', writesPerSecond: 2_000 });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const report = await traffic.stop();
+    expect(report.errors['UNAVAILABLE']).toBeGreaterThan(10);
     expect(await checkTraffic(store, report.ledger)).toEqual([]);
   });
 
