@@ -91,8 +91,8 @@ function pauseCause(figures: SwitchFigures): string {
     figures.holds.p100Ms !== null && figures.pauseMs !== null ? figures.holds.p100Ms - figures.pauseMs : null;
   return (
     `${figures.outcome}; operator pause ${ms(figures.pauseMs)} ms, slowest step ${slowest?.part ?? '–'} ms` +
-    (afterRelease !== null
-      ? `; held calls waited ${ms(afterRelease)} ms past the release (the instances' 100 ms poll)`
+    (afterRelease !== null && afterRelease > 0
+      ? `; held calls waited ${ms(afterRelease)} ms past the release (the instances read the control record every 100 ms)`
       : '') +
     (figures.reason ? `; ${figures.reason}` : '')
   );
