@@ -73,8 +73,9 @@ Options:
                        or --rollback), verify and print the summary
   --cutover            move: switch the ports to --to once the lag is under the gate (see move above)
   --rollback           move: switch them back to --from once the replication back's lag is under the gate
-  --lag-gate-ms <n>    move --cutover/--rollback: switch only once the lag is at most n ms (default ${DEFAULT_LAG_GATE_MS});
-                       waits up to ${GATE_WAIT_MS / 1000} s of following for it, then exits 1 with nothing fenced
+  --lag-gate-ms <n>    move --cutover/--rollback: fence only once a probe marker written to the store of record
+                       reaches the other store within n ms (default ${DEFAULT_LAG_GATE_MS}); probes for up to
+                       ${GATE_WAIT_MS / 1000} s of following, then exits 1 with nothing fenced
   --pause-bound-ms <n> move --cutover/--rollback: abort the switch (fence lifted, phases unchanged, nothing lost)
                        once writes have been held n ms (default ${DEFAULT_PAUSE_BOUND_MS}; keep it under the instances'
                        fenceAbandonMs, 2500 by default)

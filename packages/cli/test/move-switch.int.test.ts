@@ -109,7 +109,7 @@ describe('cohort move --cutover and --rollback, PostgreSQL <-> DynamoDB, under w
       expect(cut.code, cut.stderr).toBe(0);
       expect(cut.stdout).toMatch(/^control: PostgreSQL \(.*\), key cohort\/migrate\/phases /m);
       expect(cut.stdout).toMatch(
-        /^cut-over postgres -> dynamo: lag [\d,]+ ms is under the gate of 500 ms; fencing ports /m,
+        /^cut-over postgres -> dynamo: following; probing the lag \(a marker's trip, gate 500 ms, up to 120 s\), then fencing ports /m,
       );
       for (const step of ['fenced', 'acknowledged', 'marker-written', 'marker-applied', 'flipped']) {
         expect(cut.stdout).toMatch(new RegExp(`^ +\\+[\\d.]+ ms  ${step} `, 'm'));
@@ -176,7 +176,7 @@ describe('cohort move --cutover and --rollback, PostgreSQL <-> DynamoDB, under w
       print(`${rollback.stdout}\n---\n${rollback.stderr}`);
       expect(errorLines(rollback.stderr)).toEqual([]);
       expect(rollback.code, rollback.stderr).toBe(0);
-      expect(rollback.stdout).toMatch(/^rollback dynamo -> postgres: lag [\d,]+ ms is under the gate/m);
+      expect(rollback.stdout).toMatch(/^rollback dynamo -> postgres: following; probing the lag/m);
       expect(rollback.stdout).toMatch(/^rollback\s+switched \(fence epoch \d+\): pause [\d,]+ ms/m);
       expect(rollback.stdout).toMatch(
         new RegExp(`^then forward\\s+postgres -> dynamo, subscription ${subscription}: `, 'm'),

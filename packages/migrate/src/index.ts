@@ -15,6 +15,7 @@ export type { BackfillProgress, ProgressRendererOptions, ProgressStream } from '
 // Online move: backfill, then follow the source's change feed.
 export { move } from './move/move.js';
 export type { MoveHandle, MoveOptions, MovePhase, MoveReport, MoveSource, MoveStatus } from './move/move.js';
+export { LagRecorder } from './move/lag.js';
 export type { LagSample, LagSummary } from './move/lag.js';
 export { DEFAULT_LAG_GATE_MS, DEFAULT_PAUSE_BOUND_MS, switchOver } from './move/switch-over.js';
 export type { SwitchOverOptions, SwitchReport, SwitchStep } from './move/switch-over.js';

@@ -128,11 +128,54 @@ describe('online move: fenced switch', () => {
     const { control, source, target } = setup();
     const online = await startOnlineMove({ source, target, control, subscription: 'gate_test' });
     moves.push(online);
-    // Before it caught up (the backfill has not even started following) the gate refuses.
-    const report = await online.cutOver();
+    // Not yet following and no time to wait for it: refused, nothing fenced, no back subscription left.
+    const report = await online.cutOver({ gateWaitMs: 0 });
     expect(report).toMatchObject({ outcome: 'refused', epoch: null });
-    expect(report.reason).toMatch(/not following|no lag/);
+    expect(report.reason).toMatch(/not following/);
     expect((await fleetControl(control).read()).fenced).toEqual([]);
+    expect((await target.changeFeed.listSubscriptions()).map((info) => info.name)).toEqual([]);
+  });
+
+  it('times a probe marker for the gate: a replication slower than the gate is refused, with the lag it measured', async () => {
+    const { control, source, target } = setup();
+    // Every write to the target takes 150 ms: a probe's trip takes at least that once a change is in its way.
+    const users = target.recordSets.users;
+    const slow = {
+      ...target,
+      recordSets: {
+        ...target.recordSets,
+        users: {
+          scan: (page) => users.scan(page),
+          count: () => users.count(),
+          deleteMany: (keys) => users.deleteMany(keys),
+          putMany: async (records) => {
+            await sleep(150);
+            return users.putMany(records);
+          },
+        },
+      },
+    } as typeof target;
+    const online = await startOnlineMove({ source, target: slow, control, subscription: 'probe_test' });
+    moves.push(online);
+    await until(() => online.replication().status().phase === 'follow');
+    let writing = true;
+    const writes = (async () => {
+      for (let i = 0; writing; i += 1) {
+        await source.users.create({ email: `probe-${i}@example.com`, displayName: 'Probe' });
+        await sleep(20);
+      }
+    })();
+    const report = await online.cutOver({ lagGateMs: 50, gateWaitMs: 600 });
+    writing = false;
+    await writes;
+    expect(report).toMatchObject({ outcome: 'refused', epoch: null });
+    expect(report.reason).toMatch(/the replication lags (over )?\d+ ms \(a probe marker's trip\)/);
+    expect(report.lagMs).toBeGreaterThan(50);
+    expect((await fleetControl(control).read()).fenced).toEqual([]);
+    // With a gate it can meet, the same replication switches.
+    const cut = await online.cutOver({ lagGateMs: 1_000 });
+    expect(cut.outcome, cut.reason ?? '').toBe('switched');
+    expect(cut.lagMs).toBeLessThanOrEqual(1_000);
   });
 
   it('aborts when an instance does not acknowledge within the pause bound, and loses nothing', async () => {
@@ -251,6 +294,6 @@ describe('online move: fenced switch', () => {
       backSubscription: 'direct_test_back',
     });
     expect(report.outcome).toBe('refused');
-    expect(report.reason).toMatch(/not following/);
+    expect(report.reason).toMatch(/the replication (stopped|failed)/);
   });
 });

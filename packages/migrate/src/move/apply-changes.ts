@@ -43,8 +43,6 @@ export interface AppliedBatch {
   readonly deferred: number;
   /** Where the subscription may be acknowledged now: everything the target holds, nothing it refused. */
   readonly acknowledge: string | null;
-  /** Commit time of the newest change applied in this batch. */
-  readonly lastCommittedAt: Date | null;
 }
 
 /**
@@ -76,7 +74,6 @@ export class ChangeApplier {
   async apply(changes: readonly Change[]): Promise<AppliedBatch> {
     const latest = new Map<string, Deferred>();
     let superseded = 0;
-    let lastCommittedAt: Date | null = null;
     for (const change of changes) {
       const entry: Deferred = { change, sequence: this.sequence, before: this.lastDelivered, attempts: 0 };
       this.sequence += 1;
@@ -85,7 +82,6 @@ export class ChangeApplier {
       const slot = slotOf(change);
       if (latest.has(slot) || this.deferred.delete(slot)) superseded += 1;
       latest.set(slot, entry);
-      if (lastCommittedAt === null || change.committedAt > lastCommittedAt) lastCommittedAt = change.committedAt;
     }
     let applied = await this.write([...latest.values()]);
     // What waited may go through now that this batch brought its parent or freed its value; so may what this batch
@@ -102,7 +98,6 @@ export class ChangeApplier {
       superseded,
       deferred: this.deferred.size,
       acknowledge: this.acknowledgeable(),
-      lastCommittedAt,
     };
   }
 

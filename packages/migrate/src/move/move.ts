@@ -2,6 +2,7 @@ import {
   CohortError,
   parseSubscriptionName,
   systemClock,
+  type Change,
   type ChangeFeed,
   type ChangeReader,
   type Clock,
@@ -79,10 +80,14 @@ export interface MoveStatus {
   /** Changes waiting for a parent, a unique value or their children, and a few of their keys. */
   readonly waiting: number;
   readonly waitingKeys: readonly string[];
-  /** The last lag measured (null before the first). */
+  /**
+   * The last lag measured (null before the first): now − commit time of the newest change read, after its batch was
+   * applied; 0 after a read that found nothing. A sample, not a promise: a read can find nothing while the source has
+   * yet to send what it holds (PostgreSQL's walsender catching up), so the switch's gate times a probe marker instead.
+   */
   readonly lagMs: number | null;
   readonly backlog: number | null;
-  /** Commit time of the newest change applied. */
+  /** Commit time of the newest change read and applied (or skipped, outside `only`). */
   readonly lastCommittedAt: Date | null;
   /** True once a read found nothing left: the target had every change acknowledged so far. */
   readonly caughtUp: boolean;
@@ -222,7 +227,8 @@ export function move(options: MoveOptions): MoveHandle {
           // redelivers it, and applying it again changes nothing.
           if (batch.acknowledge !== null) await reader.acknowledge(batch.acknowledge);
           applied = batch.applied;
-          lastCommittedAt = batch.lastCommittedAt ?? lastCommittedAt;
+          // Every change read counts, moved or skipped: a batch of other sets' changes is progress through the log.
+          lastCommittedAt = newestOf(changes) ?? lastCommittedAt;
         } else if (applier.waiting > 0) {
           const batch = await applier.apply([]);
           if (batch.acknowledge !== null) await reader.acknowledge(batch.acknowledge);
@@ -281,6 +287,13 @@ export function move(options: MoveOptions): MoveHandle {
     lag: () => lag.summary(),
     awaitMarker: (marker, { timeoutMs }) => markers.wait(marker, timeoutMs),
   };
+}
+
+/** The newest commit time among changes (a session delivers them in commit order per key, not always overall). */
+function newestOf(changes: readonly Change[]): Date | null {
+  let newest: Date | null = null;
+  for (const change of changes) if (newest === null || change.committedAt > newest) newest = change.committedAt;
+  return newest;
 }
 
 /** Callers waiting for markers to be applied; a marker applied before anyone waited for it is remembered. */

@@ -64,7 +64,7 @@ export interface OnlineMove {
   stop(): Promise<void>;
 }
 
-export type SwitchTuning = Pick<SwitchOverOptions, 'lagGateMs' | 'pauseBoundMs' | 'onStep'>;
+export type SwitchTuning = Pick<SwitchOverOptions, 'lagGateMs' | 'gateWaitMs' | 'pauseBoundMs' | 'onStep'>;
 
 /** The record sets of the moving ports. */
 export function recordSetsOf(ports: readonly PortName[]): RecordSetName[] {

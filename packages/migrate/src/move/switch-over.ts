@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CohortError, type PortName } from '@cohort/core';
 import type { FenceWait, FleetControl } from '../strangler/fleet-control.js';
 import type { Phase } from '../strangler/phase.js';
@@ -9,6 +10,8 @@ import { move, type MoveHandle, type MoveOptions, type MoveSource } from './move
 export const DEFAULT_LAG_GATE_MS = 500;
 /** Give up (and lift the fence, nothing flipped) when the fence has lasted this long (ms), unless told otherwise. */
 export const DEFAULT_PAUSE_BOUND_MS = 2_000;
+/** How long a switch keeps probing for the lag gate before it refuses (ms), unless told otherwise. */
+export const DEFAULT_GATE_WAIT_MS = 30_000;
 
 export interface SwitchOverOptions {
   /** The operator's side of the fleet's phases: the record every instance's strangler store watches. */
@@ -29,7 +32,13 @@ export interface SwitchOverOptions {
   readonly backSubscription: string;
   /** Record sets the replication back copies (all by default; the same as the move's `only`). */
   readonly only?: MoveOptions['only'];
+  /**
+   * The lag gate, in ms (default 500): a probe marker written to `from` must be applied to `to` within it before the
+   * fence goes up — the very trip the fence's own marker will make, measured rather than inferred from batch samples.
+   */
   readonly lagGateMs?: number;
+  /** How long to keep probing while the gate is not met (default 30 s); refused after it, nothing fenced. */
+  readonly gateWaitMs?: number;
   readonly pauseBoundMs?: number;
   /** Tuning and hooks for the replication back (readLimit, waitMs, onLag, clock). */
   readonly back?: Pick<MoveOptions, 'readLimit' | 'waitMs' | 'backlogEveryMs' | 'onLag' | 'clock'>;
@@ -49,7 +58,7 @@ export interface SwitchReport {
   readonly outcome: 'switched' | 'aborted' | 'refused';
   /** Why it aborted or was refused. */
   readonly reason: string | null;
-  /** The replication's lag when the gate was checked. */
+  /** The last probe's trip (marker written → applied to `to`), or null when no probe came back. */
   readonly lagMs: number | null;
   /** The fence's epoch (null when refused). */
   readonly epoch: number | null;
@@ -89,9 +98,6 @@ export async function switchOver(options: SwitchOverOptions): Promise<SwitchRepo
     pauseMs: null,
     back: null,
   });
-  const early = refusal(options.replication.status(), lagGateMs);
-  if (early !== null) return refused(early, options.replication.status().lagMs);
-
   // The subscription for the replication back is taken before the fence, not inside it: creating one can take
   // seconds (DynamoDB finds the end of every shard; PostgreSQL waits for running transactions), which would all be
   // pause. Taken here it also carries the forward copy's last writes back, which replays images the source already
@@ -100,14 +106,15 @@ export async function switchOver(options: SwitchOverOptions): Promise<SwitchRepo
   await options.to.changeFeed.createSubscription(options.backSubscription);
   const dropBack = () => options.to.changeFeed.dropSubscription(options.backSubscription).catch(() => undefined);
 
-  // The gate again, right before the fence: the replication may have fallen behind meanwhile (a store slowed by the
-  // subscription's creation: seen on DynamoDB Local, lag 0.3 s at the first look and 28 s at the fence).
-  const status = options.replication.status();
-  const gate = refusal(status, lagGateMs);
-  if (gate !== null) {
+  // The gate, right before the fence. A batch's lag sample misleads both ways (an empty read says 0 while the source
+  // has not yet sent what it holds; a slow batch goes stale), so the gate sends a marker on the trip the fence's
+  // marker will make and times it.
+  const gate = await probeLag(options.replication, options.from, lagGateMs, options.gateWaitMs ?? DEFAULT_GATE_WAIT_MS);
+  if (!gate.ok) {
     await dropBack();
-    return refused(gate, status.lagMs);
+    return refused(gate.reason, gate.lagMs);
   }
+  const lagMs = gate.lagMs;
 
   const started = performance.now();
   const elapsed = () => performance.now() - started;
@@ -137,7 +144,7 @@ export async function switchOver(options: SwitchOverOptions): Promise<SwitchRepo
       pauseMs = elapsed();
     }
     await dropBack();
-    return { outcome: 'aborted', reason, lagMs: status.lagMs, epoch: fence.epoch, wait, steps, pauseMs, back: null };
+    return { outcome: 'aborted', reason, lagMs, epoch: fence.epoch, wait, steps, pauseMs, back: null };
   };
 
   let release: { pauseMs: number };
@@ -179,7 +186,7 @@ export async function switchOver(options: SwitchOverOptions): Promise<SwitchRepo
   return {
     outcome: 'switched',
     reason: null,
-    lagMs: status.lagMs,
+    lagMs,
     epoch: fence.epoch,
     wait,
     steps,
@@ -188,13 +195,51 @@ export async function switchOver(options: SwitchOverOptions): Promise<SwitchRepo
   };
 }
 
-/** Why the gate refuses now, or null. */
-function refusal(status: ReturnType<MoveHandle['status']>, lagGateMs: number): string | null {
-  if (status.phase !== 'follow') return `the replication is not following (phase ${status.phase})`;
-  if (status.lagMs === null) return 'the replication has measured no lag yet';
-  if (status.lagMs > lagGateMs)
-    return `the replication lags ${Math.round(status.lagMs)} ms, above the gate of ${lagGateMs} ms`;
-  return null;
+/**
+ * Writes probe markers to `from` until one is applied by `replication` within `lagGateMs`, for at most `waitMs`: the
+ * lag as the fence's marker will meet it. Refused when the replication is not following, or the time runs out.
+ */
+async function probeLag(
+  replication: MoveHandle,
+  from: MoveSource,
+  lagGateMs: number,
+  waitMs: number,
+): Promise<{ ok: true; lagMs: number } | { ok: false; reason: string; lagMs: number | null }> {
+  const deadline = performance.now() + waitMs;
+  let last: number | null = null;
+  for (;;) {
+    const { phase } = replication.status();
+    if (phase === 'stopped' || phase === 'failed')
+      return { ok: false, reason: `the replication ${phase}`, lagMs: last };
+    let reason = `the replication is not following (phase ${phase})`;
+    if (phase === 'follow') {
+      const probe = `gate-${randomTag()}`;
+      const sent = performance.now();
+      await from.changeFeed.writeMarker(probe);
+      try {
+        // Waits past the gate (up to what is left) so that a slow probe still measures the lag it ran into.
+        await replication.awaitMarker(probe, { timeoutMs: Math.max(lagGateMs, Math.floor(deadline - sent)) });
+      } catch (error) {
+        if (!CohortError.is(error, 'UNAVAILABLE')) throw error;
+        const waited = Math.round(performance.now() - sent);
+        const stopped = replication.status().phase !== 'follow';
+        return {
+          ok: false,
+          reason: stopped
+            ? error.message
+            : `the replication lags over ${waited} ms (a probe marker's trip), for ${Math.round(waitMs / 1_000)} s`,
+          lagMs: stopped ? last : waited,
+        };
+      }
+      last = Math.round(performance.now() - sent);
+      if (last <= lagGateMs) return { ok: true, lagMs: last };
+      reason = `the replication lags ${last} ms (a probe marker's trip), above the gate of ${lagGateMs} ms`;
+    }
+    if (performance.now() >= deadline) {
+      return { ok: false, reason: `${reason}, for ${Math.round(waitMs / 1_000)} s`, lagMs: last };
+    }
+    if (phase !== 'follow') await sleep(100);
+  }
 }
 
 /** Drops a subscription if the store has it. */
