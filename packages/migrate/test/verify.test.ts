@@ -1,5 +1,6 @@
 import type { CohortStore, RecordSet, User } from '@cohort/core';
 import { createMemoryStore } from '@cohort/adapters-memory';
+import { TestClock } from '@cohort/testkit/generator';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   BucketDigests,
@@ -158,6 +159,7 @@ describe('verify', () => {
       target,
       only: ['activity'],
       maxListed: 5,
+      maxDrilled: 5,
       drillBuckets: 2,
       recheckDelayMs: 0,
     });
@@ -167,6 +169,26 @@ describe('verify', () => {
     expect(activity?.differences).toHaveLength(5);
     expect(activity?.differences.every((d) => d.kind === 'missing-in-target')).toBe(true);
     expect(formatVerifyReport(report)).toContain('there may be more');
+  });
+});
+
+describe('verify under traffic, many keys in flight', () => {
+  it('drills past the listing bound: keys written during the run do not make equal stores fail', async () => {
+    const clock = new TestClock();
+    const start = new Date();
+    const source = createMemoryStore({ clock });
+    const target = createMemoryStore({ clock });
+    // 30 users only the source has, written (by their timestamps) after verify started: in flight, not differences.
+    clock.freeze(new Date(start.getTime() + 5_000));
+    for (let i = 0; i < 30; i += 1) {
+      await source.users.create({ email: `in-flight-${i}@example.com`, displayName: 'In flight' });
+    }
+    clock.freeze(start);
+    const report = await verify({ source, target, only: ['users'], maxListed: 5, recheckDelayMs: 0, clock });
+    const users = report.recordSets[0];
+    expect(users).toMatchObject({ ok: true, truncated: false, differenceCount: 0, inFlightCount: 30 });
+    expect(users?.inFlight).toHaveLength(5);
+    expect(report.ok).toBe(true);
   });
 });
 

@@ -28,6 +28,12 @@ export interface VerifyOptions {
   readonly drillBuckets?: number;
   /** Keys listed per record set, and dangling references per check (default 100). Counts are always complete. */
   readonly maxListed?: number;
+  /**
+   * Differing keys drilled per record set (default 10,000): bounds the records held for the recheck. A set with more
+   * is reported truncated (not ok). Apart from `maxListed` on purpose: under traffic most differing keys turn out to be
+   * in flight, and a bound of 100 made equal stores fail verify.
+   */
+  readonly maxDrilled?: number;
   /** Check references (every enrollment's user and content exist, …) in both stores (default true). */
   readonly integrity?: boolean;
   /** How long to wait before reading differing keys again to tell writes in flight from real differences (1,000 ms). */
@@ -163,6 +169,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const buckets = positive(options.buckets ?? 256, 'buckets');
   const drillBuckets = positive(options.drillBuckets ?? 16, 'drillBuckets');
   const maxListed = positive(options.maxListed ?? 100, 'maxListed');
+  const maxDrilled = Math.max(maxListed, positive(options.maxDrilled ?? 10_000, 'maxDrilled'));
   const recheckDelayMs = Math.max(0, options.recheckDelayMs ?? 1_000);
   const parallelSets = positive(options.parallelSets ?? 6, 'parallelSets');
   const selected = selectRecordSets(options.only);
@@ -181,6 +188,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       buckets,
       drillBuckets,
       maxListed,
+      maxDrilled,
       recheckDelayMs,
       parallelSets,
       selected,
@@ -202,6 +210,7 @@ async function compare(options: VerifyOptions, run: VerifyRun): Promise<VerifyRe
     buckets,
     drillBuckets,
     maxListed,
+    maxDrilled,
     recheckDelayMs,
     parallelSets,
     selected,
@@ -244,7 +253,7 @@ async function compare(options: VerifyOptions, run: VerifyRun): Promise<VerifyRe
     const chunks = bucketChunks(differing, drillBuckets);
     let drilled = 0;
     for (const chunk of chunks) {
-      if (found.length >= maxListed) break;
+      if (found.length >= maxDrilled) break;
       progress({ recordSet: name, step: 'drill' });
       const select = { buckets, wanted: new Set(chunk) };
       const [left, right] = await Promise.all([
@@ -404,6 +413,7 @@ interface VerifyRun {
   readonly buckets: number;
   readonly drillBuckets: number;
   readonly maxListed: number;
+  readonly maxDrilled: number;
   readonly recheckDelayMs: number;
   readonly parallelSets: number;
   readonly selected: readonly RecordSetName[];
