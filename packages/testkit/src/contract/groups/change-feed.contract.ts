@@ -51,6 +51,8 @@ export type ChangeFeedContractOptions =
 const DAY = 86_400_000;
 /** Random histories per property run: each makes its own data and two subscriptions on the store under test. */
 const MODEL_RUNS = 8;
+/** How long currentPosition and createSubscription may take while writes go on (an emulator under load is slow). */
+const STEADY_WRITES_BOUND_MS = 20_000;
 
 /** Records of a set by their record key. */
 type Rows = Map<string, unknown>;
@@ -894,6 +896,71 @@ export function changeFeedContract(context: ContractContext, options: ChangeFeed
         await unsubscribe(afterNow, fromNow);
         await unsubscribe(holder.name, holder.reader);
       });
+
+      it('answers currentPosition and createSubscription while writes go on without a lull, and misses no write started after either', async () => {
+        // A store that finds "the end of the log" by reading until nothing more comes never answers under steady
+        // writes (DynamoDB's reader once did exactly that: a cut-over's subscription waited minutes for a lull).
+        const bound = async <T>(what: string, call: Promise<T>): Promise<T> => {
+          let timer: NodeJS.Timeout | undefined;
+          const late = new Promise<never>((_, reject) => {
+            timer = setTimeout(
+              () =>
+                reject(new Error(`${what} did not answer within ${STEADY_WRITES_BOUND_MS} ms while writes went on`)),
+              STEADY_WRITES_BOUND_MS,
+            );
+          });
+          try {
+            return await Promise.race([call, late]);
+          } finally {
+            clearTimeout(timer);
+          }
+        };
+        const writes: { id: string; startedAt: number }[] = [];
+        let writing = true;
+        const writer = async (): Promise<void> => {
+          for (let i = 0; writing; i += 1) {
+            const startedAt = performance.now();
+            const user = await store().users.create({ email: fixtures.email(), displayName: `Steady ${i}` });
+            writes.push({ id: user.id, startedAt });
+            // A store answering in microtasks (memory) would otherwise never let a timer run.
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+        };
+        // Several at once, so writes keep coming while the calls run.
+        const writers = Array.from({ length: 8 }, writer);
+        const atLeast = async (count: number): Promise<void> => {
+          while (writes.length < count) await new Promise((resolve) => setTimeout(resolve, 5));
+        };
+        const byPosition = subscriptionName();
+        const byName = subscriptionName();
+        let positionAt: number;
+        let createdAt: number;
+        try {
+          await atLeast(10);
+          await bound('createSubscription', feed().createSubscription(byName));
+          createdAt = performance.now();
+          await atLeast(writes.length + 10);
+          // The first subscription holds the changes after its position (PostgreSQL keeps them for a slot only).
+          const position = await bound('currentPosition', feed().currentPosition());
+          positionAt = performance.now();
+          await feed().createSubscription(byPosition, { from: position });
+          await atLeast(writes.length + 10);
+        } finally {
+          writing = false;
+          await Promise.all(writers);
+        }
+        const startedAfter = (at: number) => writes.filter((write) => write.startedAt > at).map((write) => write.id);
+        for (const [name, ids] of [
+          [byPosition, startedAfter(positionAt)],
+          [byName, startedAfter(createdAt)],
+        ] as const) {
+          expect(ids.length, 'writes after the call: the test is wrong').toBeGreaterThanOrEqual(10);
+          const reader = await feed().openReader(name);
+          const read = ofUsers(ids)(await readUntil(reader, sawAll(ids)));
+          expect(new Set(read.map((change) => change.key)), name).toEqual(new Set(ids));
+          await unsubscribe(name, reader);
+        }
+      }, 60_000);
 
       it('lists subscriptions in name order, with position, creation time, reading and lag', async () => {
         const [one, two] = [subscriptionName(), subscriptionName()].sort();
