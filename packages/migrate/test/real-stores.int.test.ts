@@ -121,13 +121,13 @@ function killedBackfill(args: object, killAfter: number): Promise<{ batches: num
 }
 
 beforeAll(async () => {
-  [postgres, dynamo] = await Promise.all([startPostgres(), startDynamo()]);
+  postgres = await startPostgres();
   workDir = mkdtempSync(join(tmpdir(), 'cohort-migrate-'));
 }, 300_000);
 
 afterAll(async () => {
   for (const store of opened.splice(0)) await store.drop().catch(() => undefined);
-  await Promise.all([postgres?.stop(), dynamo?.stop()]);
+  await postgres?.stop();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
   if (Object.keys(throughput).length > 0) console.log('throughput (rows/s):', throughput);
 }, 300_000);
@@ -150,6 +150,10 @@ for (const { from, to } of directions) {
     let expected: Record<RecordSetName, number>;
 
     beforeAll(async () => {
+      // A DynamoDB Local per direction: it keeps every stream record of every table in memory and slows as they pile
+      // up, and the first direction's tables hold tens of thousands (a shared one once let a putMany of the second
+      // direction pass its 10 s deadline).
+      dynamo = await startDynamo();
       source = await fresh(from);
       const platform = generatePlatform({ seed: 2026, scale: SIZES });
       const load = await loadPlatform(source.store.recordSets, platform, { batchSize: 500 });
@@ -157,6 +161,15 @@ for (const { from, to } of directions) {
       expected = platform.counts();
       expect(await countsOf(source.store)).toEqual(expected);
     }, TIMEOUT);
+
+    afterAll(async () => {
+      // The server goes with its tables: close this direction's DynamoDB stores, no table to drop.
+      for (const store of opened.filter((open) => open.spec.kind === 'dynamo')) {
+        opened.splice(opened.indexOf(store), 1);
+        await store.close();
+      }
+      await dynamo?.stop();
+    }, 300_000);
 
     it(
       'resumes a backfill killed with SIGKILL at a random batch, ending at zero differences and no duplicates',
