@@ -83,7 +83,7 @@ const verified = (figures: VerifyFigures | null) =>
 
 function pauseCause(figures: SwitchFigures): string {
   if (figures.outcome === 'refused') {
-    return `refused by the lag gate after waiting ${s(figures.waitedForGateMs)} s for the lag to come within 300 ms: ${figures.reason ?? ''}`;
+    return `refused by the lag gate after probing for ${s(figures.waitedForGateMs)} s: ${figures.reason ?? ''}`;
   }
   const slowest = stepDurations(figures)
     .split(', ')
@@ -176,7 +176,7 @@ export function moveMarkdown(results: MoveBenchResults): string {
     '',
     '## Online move: the switches',
     '',
-    "Waited for the gate: from asking for the switch until the replication followed within 300 ms (the gate is 500 ms). Pause: fence → release by the operator. Held p50 / p100: every write the services held during the switch, as they felt it (n held). Steps: each step's own ms. Verify: after the replication followed within 300 ms again, while the services write; writes the feeds show changed during the verify are in flight, not differences.",
+    "Waited for the gate: from asking for the switch until the fence, the switch's lag gate probing (a marker written to the store of record must come through the replication within 500 ms) and the back subscription taken. Pause: fence → release by the operator. Held p50 / p100: every write the services held during the switch, as they felt it (n held). Steps: each step's own ms. Verify: after the replication followed within 300 ms again, while the services write; writes the feeds show changed during the verify are in flight, not differences.",
     '',
     '| Direction | Switch | Waited for the gate | Outcome | Pause | Held p50 / p100 ms (n) | Steps (ms each) | Verify after |',
     '|---|---|--:|---|--:|--:|---|---|',
@@ -190,7 +190,7 @@ export function moveMarkdown(results: MoveBenchResults): string {
         figures === null
           ? []
           : [
-              `| ${direction(r.from, r.to)}, poll ${r.dynamoPollMs} ms | ${name} | ${s(figures.waitedForGateMs)} s | ${figures.outcome}${figures.refusals > 0 ? ` (gate refused ${figures.refusals}×)` : ''} | ${ms(figures.pauseMs)} ms | ${holds(figures.holds)} | ${stepDurations(figures)} | ${verified(after)} |`,
+              `| ${direction(r.from, r.to)}, poll ${r.dynamoPollMs} ms | ${name} | ${s(figures.waitedForGateMs)} s | ${figures.outcome} | ${ms(figures.pauseMs)} ms | ${holds(figures.holds)} | ${stepDurations(figures)} | ${verified(after)} |`,
             ],
       ),
     ),

@@ -24,10 +24,7 @@ import type { OpenStore } from './move-stores.js';
 
 /** Held writes let go this long after a switch returned still count as its pause (services poll every 100 ms). */
 const HOLD_WINDOW_AFTER_MS = 2_000;
-/** How often a switch the lag gate refused is tried again, and how many times. */
-const GATE_RETRY_MS = 500;
-const GATE_RETRIES = 20;
-/** A switch is asked for, and a verify started, once the replication's last lag is at most this (the gate is 500 ms). */
+/** A verify starts once the replication's last lag is at most this. */
 const READY_LAG_MS = 300;
 /** The catch-up after the backfill is over once the lag is at most this (the target while following). */
 const CAUGHT_UP_LAG_MS = 1_000;
@@ -37,7 +34,10 @@ export interface OnlineMoveTiming {
   readonly followBackSeconds: number;
   /** How long the replication gets to catch up after the backfill before the follow window starts regardless. */
   readonly catchUpTimeoutSeconds: number;
-  /** How long a switch, or a verify, waits for the replication to follow within 300 ms before it goes ahead anyway. */
+  /**
+   * How long a switch's lag gate keeps probing (its `gateWaitMs`: a probe marker's trip must come within 500 ms), and
+   * how long a verify waits for the replication to follow within 300 ms before it goes ahead anyway.
+   */
   readonly gateWaitSeconds: number;
 }
 
@@ -45,8 +45,7 @@ export interface OnlineMoveTiming {
 export interface SwitchFigures {
   readonly outcome: SwitchReport['outcome'];
   readonly reason: string | null;
-  /** Times the lag gate refused before it let the switch go. */
-  readonly refusals: number;
+  /** The gate's last probe: a marker's trip from the store of record through the replication. */
   readonly lagAtGateMs: number | null;
   /** Fence → release, by the operator's clock. */
   readonly pauseMs: number | null;
@@ -59,7 +58,10 @@ export interface SwitchFigures {
   readonly holds: HoldFigures;
   /** The whole call, the back subscription taken before the fence included. */
   readonly callMs: number;
-  /** How long the replication took, before the call, to follow within 300 ms (the gate is 500 ms); bounded by --gate-wait-seconds. */
+  /**
+   * From the call to the fence: the gate's probes until one came within 500 ms, and the back subscription taken;
+   * bounded by --gate-wait-seconds (the whole call when refused).
+   */
   readonly waitedForGateMs: number;
 }
 
@@ -218,47 +220,42 @@ export async function runOnlineMove(settings: ScenarioSettings, timing: OnlineMo
       }
     };
 
+    // One call, as an operator makes it: the switch's own gate probes the lag (a marker's trip) until it is within
+    // 500 ms, for up to --gate-wait-seconds, and refuses after that.
     const switchOnce = async (command: 'cutOver' | 'rollback'): Promise<SwitchFigures> => {
       const move = online as OnlineMove;
-      const { waitedMs, within } = await settled();
-      let refusals = 0;
-      for (;;) {
-        const calledAt = Date.now();
-        const callStarted = performance.now();
-        const report = await move[command]({});
-        const callMs = performance.now() - callStarted;
-        // Refused although the lag had come within 300 ms (it moves batch by batch): tried again, each time after the
-        // lag came within 300 ms again (10 s at most). Refused after the wait ran out: that is the result.
-        if (report.outcome === 'refused' && within && refusals < GATE_RETRIES) {
-          refusals += 1;
-          log(`${command}: refused (${report.reason}); trying again`);
-          await sleep(GATE_RETRY_MS);
-          await settled(10);
-          continue;
-        }
-        await sleep(HOLD_WINDOW_AFTER_MS);
-        const holds = holdsBetween(fleet.services.held(), calledAt, Date.now());
-        const steps = Object.entries(report.steps)
-          .map(([step, ms]) => `${step} ${ms}`)
-          .join(', ');
-        log(
-          `${command}: ${report.outcome}${report.reason ? ` (${report.reason})` : ''}, pause ${report.pauseMs?.toFixed(0) ?? '-'} ms ` +
-            `[${steps}]; services held ${holds.held} writes, p50 ${holds.p50Ms?.toFixed(0) ?? '-'} p100 ${holds.p100Ms?.toFixed(0) ?? '-'} ms`,
-        );
-        return {
-          outcome: report.outcome,
-          reason: report.reason,
-          refusals,
-          lagAtGateMs: report.lagMs,
-          pauseMs: report.pauseMs === null ? null : Math.round(report.pauseMs * 10) / 10,
-          steps: report.steps,
-          acknowledged: report.wait?.acknowledged.length ?? 0,
-          expired: report.wait?.expired.length ?? 0,
-          holds,
-          callMs: Math.round(callMs),
-          waitedForGateMs: waitedMs,
-        };
-      }
+      const calledAt = Date.now();
+      const callStarted = performance.now();
+      let fencedAt: number | null = null;
+      const report = await move[command]({
+        gateWaitMs: timing.gateWaitSeconds * 1_000,
+        onStep: (step) => {
+          if (step === 'fenced') fencedAt = performance.now();
+        },
+      });
+      const callMs = performance.now() - callStarted;
+      const waitedMs = Math.round((fencedAt ?? performance.now()) - callStarted);
+      await sleep(HOLD_WINDOW_AFTER_MS);
+      const holds = holdsBetween(fleet.services.held(), calledAt, Date.now());
+      const steps = Object.entries(report.steps)
+        .map(([step, ms]) => `${step} ${ms}`)
+        .join(', ');
+      log(
+        `${command}: ${report.outcome}${report.reason ? ` (${report.reason})` : ''}, pause ${report.pauseMs?.toFixed(0) ?? '-'} ms ` +
+          `[${steps}]; services held ${holds.held} writes, p50 ${holds.p50Ms?.toFixed(0) ?? '-'} p100 ${holds.p100Ms?.toFixed(0) ?? '-'} ms`,
+      );
+      return {
+        outcome: report.outcome,
+        reason: report.reason,
+        lagAtGateMs: report.lagMs,
+        pauseMs: report.pauseMs === null ? null : Math.round(report.pauseMs * 10) / 10,
+        steps: report.steps,
+        acknowledged: report.wait?.acknowledged.length ?? 0,
+        expired: report.wait?.expired.length ?? 0,
+        holds,
+        callMs: Math.round(callMs),
+        waitedForGateMs: waitedMs,
+      };
     };
 
     const switches: { from: number; until: number }[] = [];
