@@ -160,7 +160,14 @@ export type { ParsedActivityRange } from './activity/activity-changes.js';
 // migration face, store bundle, DI tokens
 export { recordSetNames } from './migration/record-sets.js';
 export type { RecordSetName, RecordSets } from './migration/record-sets.js';
-export { MAX_DELETE_MANY, parseRecordKeys, parseRecords, recordKeys, recordSchemas } from './migration/record-keys.js';
+export {
+  MAX_DELETE_MANY,
+  lastOfEachKey,
+  parseRecordKeys,
+  parseRecords,
+  recordKeys,
+  recordSchemas,
+} from './migration/record-keys.js';
 export type { ParsedRecordKey, RecordOf } from './migration/record-keys.js';
 export {
   DEFAULT_FEED_READ_LIMIT,
@@ -197,7 +204,7 @@ export {
 } from './migration/control-records.js';
 export type { ControlRecord, ControlRecords } from './migration/control-records.js';
 export type { CohortStore, PortName } from './store.js';
-export { recordSetPorts } from './store.js';
+export { portNames, recordSetPorts } from './store.js';
 export { TOKENS } from './tokens.js';
 export type { Token } from './tokens.js';
 

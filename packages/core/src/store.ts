@@ -33,6 +33,22 @@ export interface CohortStore {
 /** The repository ports of a store by name (everything but the migration face and the change feed). */
 export type PortName = Exclude<keyof CohortStore, 'recordSets' | 'changeFeed' | 'control'>;
 
+/** Every repository port, in the order they are checked, listed and phased. */
+export const portNames = [
+  'users',
+  'contents',
+  'enrollments',
+  'events',
+  'communities',
+  'memberships',
+  'posts',
+  'activity',
+] as const satisfies readonly PortName[];
+
+// A port added to CohortStore and not to portNames fails to compile here.
+const everyPortListed: [Exclude<PortName, (typeof portNames)[number]>] extends [never] ? true : never = true;
+void everyPortListed;
+
 /**
  * The port whose store holds each record set (registrations live with events, comments and reactions with posts,
  * the daily counters with activity): a hybrid wiring's migration face and a strangler's phases follow it.

@@ -1,17 +1,5 @@
 import { TOKENS, type CohortStore, type PortName, type Token } from '@cohort/core';
 
-/** The repository ports a store serves, in the order they are checked and listed. */
-export const portNames = [
-  'users',
-  'contents',
-  'enrollments',
-  'events',
-  'communities',
-  'memberships',
-  'posts',
-  'activity',
-] as const satisfies readonly PortName[];
-
 /** The core token each port binds to; its description (e.g. `ActivityLog`) is the port's name in messages. */
 export const portTokens: { readonly [P in PortName]: Token<CohortStore[P]> } = {
   users: TOKENS.UserRepository,
@@ -51,8 +39,8 @@ export function portsOf(...contexts: readonly ContextName[]): PortName[] {
   });
 }
 
-/** Re-exported from core, where the record sets are defined. */
-export { recordSetPorts } from '@cohort/core';
+/** Re-exported from core, where the ports and the record sets are defined. */
+export { portNames, recordSetPorts } from '@cohort/core';
 
 /** The name of a port in messages: the description of its token, e.g. `ActivityLog`. */
 export function portLabel(port: PortName): string {

@@ -1,4 +1,5 @@
 import {
+  lastOfEachKey,
   activityVerbs,
   dayOf,
   parseRecordKeys,
@@ -11,7 +12,7 @@ import {
   type RecordSet,
   type ScanRequest,
 } from '@cohort/core';
-import { forEachLimit, lastByKey } from '../shared/concurrency.js';
+import { forEachLimit } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { batchWrite, countQuery, type Key } from '../shared/dynamo-ops.js';
 import { cursorNumber, cursorOneOf, cursorString } from '../shared/item-format.js';
@@ -55,7 +56,7 @@ export class DynamoActivityRecordSet implements RecordSet<ActivityEvent> {
   }
 
   async putMany(records: readonly ActivityEvent[]): Promise<void> {
-    const events = lastByKey(parseRecords('activity', records), recordKeys.activity);
+    const events = lastOfEachKey(parseRecords('activity', records), recordKeys.activity);
     await registerDays(this.context, events);
     await batchWrite(
       this.context,
@@ -118,7 +119,7 @@ export class DynamoActivityCountRecordSet implements RecordSet<DailyCount> {
   }
 
   async putMany(records: readonly DailyCount[]): Promise<void> {
-    const counts = lastByKey(parseRecords('activityCounts', records), recordKeys.activityCounts);
+    const counts = lastOfEachKey(parseRecords('activityCounts', records), recordKeys.activityCounts);
     await batchWrite(
       this.context,
       counts.map((count) => ({ put: toCounterItem(count) })),

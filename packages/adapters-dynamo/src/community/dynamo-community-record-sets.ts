@@ -1,4 +1,5 @@
 import {
+  lastOfEachKey,
   parseRecordKeys,
   parseRecords,
   recordKeys,
@@ -14,7 +15,6 @@ import {
   type RecordSet,
   reactionKinds,
 } from '@cohort/core';
-import { lastByKey } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { deleteManyGuarded } from '../shared/guarded-delete-many.js';
 import { putManyGuarded, type GuardedRecordSet } from '../shared/guarded-put-many.js';
@@ -101,7 +101,7 @@ class PlainRecordSet<T> implements RecordSet<T> {
 
   async putMany(records: readonly T[]): Promise<void> {
     const parsed = parseRecords(this.options.name, records as readonly unknown[]) as unknown as T[];
-    const unique = lastByKey(parsed, this.options.recordKey);
+    const unique = lastOfEachKey(parsed, this.options.recordKey);
     await batchWrite(
       this.context,
       unique.map((record) => ({ put: this.options.toItem(record) })),

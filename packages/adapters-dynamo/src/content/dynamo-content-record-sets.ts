@@ -1,5 +1,6 @@
 import type { TransactWriteItem } from '@aws-sdk/lib-dynamodb';
 import {
+  lastOfEachKey,
   parseRecordKeys,
   parseRecords,
   recordKeys,
@@ -9,7 +10,7 @@ import {
   type ScanRequest,
   type RecordSet,
 } from '@cohort/core';
-import { RETRY, forEachLimit, lastByKey, optimistic } from '../shared/concurrency.js';
+import { RETRY, forEachLimit, optimistic } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { batchGet, batchWrite, getItem, queryAll, transactWrite } from '../shared/dynamo-ops.js';
 import { cursorString } from '../shared/item-format.js';
@@ -40,7 +41,7 @@ export class DynamoContentRecordSet implements RecordSet<Content> {
   }
 
   async putMany(records: readonly Content[]): Promise<void> {
-    const contents = lastByKey(parseRecords('contents', records), recordKeys.contents);
+    const contents = lastOfEachKey(parseRecords('contents', records), recordKeys.contents);
     await forEachLimit(contents, 8, async (content) => {
       await optimistic('contents.putMany', async () => {
         const item = await getItem(this.context, contentKeys.content(content.id), 'contents.putMany');
@@ -123,7 +124,7 @@ export class DynamoEnrollmentRecordSet implements RecordSet<Enrollment> {
   }
 
   async putMany(records: readonly Enrollment[]): Promise<void> {
-    const enrollments = lastByKey(parseRecords('enrollments', records), recordKeys.enrollments);
+    const enrollments = lastOfEachKey(parseRecords('enrollments', records), recordKeys.enrollments);
     const chunks: Enrollment[][] = [];
     for (let offset = 0; offset < enrollments.length; offset += 40) chunks.push(enrollments.slice(offset, offset + 40));
     await forEachLimit(chunks, 4, (chunk) => this.putChunk(chunk));

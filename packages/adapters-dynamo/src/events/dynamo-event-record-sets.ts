@@ -1,4 +1,5 @@
 import {
+  lastOfEachKey,
   parseRecordKeys,
   parseRecords,
   recordKeys,
@@ -8,7 +9,7 @@ import {
   type RecordSet,
   type Registration,
 } from '@cohort/core';
-import { forEachLimit, lastByKey } from '../shared/concurrency.js';
+import { forEachLimit } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { batchWrite, queryItems, updateItem } from '../shared/dynamo-ops.js';
 import { Expression } from '../shared/expression.js';
@@ -70,7 +71,7 @@ export class DynamoEventRecordSet implements RecordSet<Event> {
   }
 
   async putMany(records: readonly Event[]): Promise<void> {
-    const events = lastByKey(parseRecords('events', records), recordKeys.events);
+    const events = lastOfEachKey(parseRecords('events', records), recordKeys.events);
     await forEachLimit(events, 8, async (event) => {
       const expression = new Expression();
       const indexKeys = eventIndexKeys(event);
@@ -150,7 +151,7 @@ export class DynamoRegistrationRecordSet implements RecordSet<Registration> {
   }
 
   async putMany(records: readonly Registration[]): Promise<void> {
-    const registrations = lastByKey(parseRecords('registrations', records), recordKeys.registrations);
+    const registrations = lastOfEachKey(parseRecords('registrations', records), recordKeys.registrations);
     await batchWrite(
       this.context,
       registrations.map((registration) => ({ put: toRegistrationItem(registration) })),

@@ -42,14 +42,3 @@ export async function optimistic<T>(what: string, attempt: (index: number) => Pr
   }
   throw CohortError.unavailable(`${what} kept meeting concurrent writes; retry later`);
 }
-
-/** Keeps the last record of each key, in first-seen key order: what sequential upserts of the batch would leave. */
-export function lastByKey<T>(records: readonly T[], keyOf: (record: T) => string): T[] {
-  const byKey = new Map<string, T>();
-  for (const record of records) {
-    const key = keyOf(record);
-    byKey.delete(key);
-    byKey.set(key, record);
-  }
-  return [...byKey.values()];
-}

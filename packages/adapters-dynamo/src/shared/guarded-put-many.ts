@@ -1,6 +1,6 @@
 import type { TransactWriteItem } from '@aws-sdk/lib-dynamodb';
-import { CohortError } from '@cohort/core';
-import { RETRY, forEachLimit, lastByKey, optimistic } from './concurrency.js';
+import { lastOfEachKey, CohortError } from '@cohort/core';
+import { RETRY, forEachLimit, optimistic } from './concurrency.js';
 import type { DynamoContext } from './dynamo-context.js';
 import { batchGet, failedAt, transactWrite, type Item, type Key } from './dynamo-ops.js';
 
@@ -43,7 +43,7 @@ export async function putManyGuarded<T extends Guarded>(
   parsed: readonly T[],
 ): Promise<void> {
   // Sequential upserts of the batch would leave the last record of each id.
-  const records = lastByKey(parsed, (record) => record.id);
+  const records = lastOfEachKey(parsed, (record) => record.id);
   const claims = new Map<string, string>();
   for (const record of records) {
     const value = valueOf(set, record);

@@ -1,4 +1,5 @@
 import {
+  lastOfEachKey,
   CohortError,
   parseRecordKeys,
   parseScanRequest,
@@ -154,11 +155,8 @@ async function deleteRows(
 }
 
 /** The last record of each key wins, as if the batch had been put one record at a time. */
-function lastOfEachKey<N extends RecordSetName>(name: N, records: RecordOf<N>[]): RecordOf<N>[] {
-  const keyOf = recordKeys[name] as (record: RecordOf<N>) => string;
-  const byKey = new Map<string, RecordOf<N>>();
-  for (const record of records) byKey.set(keyOf(record), record);
-  return [...byKey.values()];
+function lastOfEachKeyOf<N extends RecordSetName>(name: N, records: RecordOf<N>[]): RecordOf<N>[] {
+  return lastOfEachKey(records, recordKeys[name] as (record: RecordOf<N>) => string);
 }
 
 function tableSet<N extends RecordSetName, E>(
@@ -184,7 +182,7 @@ function tableSet<N extends RecordSetName, E>(
       return toPage(rows.map(options.fromEntity), limit, scope, options.scanKey.of);
     },
     async putMany(records: readonly RecordOf<N>[]): Promise<void> {
-      const parsed = lastOfEachKey(options.name, parseRecords(options.name, records));
+      const parsed = lastOfEachKeyOf(options.name, parseRecords(options.name, records));
       if (parsed.length === 0) return;
       const upsert = sql.upsertRows();
       await db.query(options.wrapUpsert ? options.wrapUpsert(upsert) : upsert, [
@@ -351,7 +349,7 @@ function activityRecordSet(db: PostgresClient, partitions: ActivityPartitions): 
       return toPage(rows.map(activityFromEntity), limit, scope, (event) => [event.id]);
     },
     async putMany(records: readonly ActivityEvent[]): Promise<void> {
-      const parsed = lastOfEachKey('activity', parseRecords('activity', records));
+      const parsed = lastOfEachKeyOf('activity', parseRecords('activity', records));
       if (parsed.length === 0) return;
       await partitions.ensureFor(parsed.map((event) => event.occurredAt));
       const rows = jsonRows(activityColumns, parsed.map(activityToEntity));
@@ -407,7 +405,7 @@ function dailyCountRecordSet(db: PostgresClient): RecordSet<DailyCount> {
       return toPage(rows.map(dailyCountFromEntity), limit, scope, (count) => [count.day, count.verb]);
     },
     async putMany(records: readonly DailyCount[]): Promise<void> {
-      const parsed = lastOfEachKey('activityCounts', parseRecords('activityCounts', records));
+      const parsed = lastOfEachKeyOf('activityCounts', parseRecords('activityCounts', records));
       if (parsed.length === 0) return;
       await db.query(sql.upsertRows(), [jsonRows(dailyCountColumns, parsed.map(dailyCountToEntity))]);
     },

@@ -66,6 +66,20 @@ export function parseRecords<N extends RecordSetName>(name: N, records: readonly
   return parseInput(schema, records, `${name} records`) as RecordOf<N>[];
 }
 
+/**
+ * Keeps the last record of each key, each where its key was last seen: what putting the batch one record at a time
+ * would leave, and the order those last writes come in. Every adapter's `putMany` takes its batch through this.
+ */
+export function lastOfEachKey<T>(records: readonly T[], keyOf: (record: T) => string): T[] {
+  const byKey = new Map<string, T>();
+  for (const record of records) {
+    const key = keyOf(record);
+    byKey.delete(key);
+    byKey.set(key, record);
+  }
+  return [...byKey.values()];
+}
+
 /** The most keys one `deleteMany` takes, as many as one `putMany` takes records. */
 export const MAX_DELETE_MANY = MAX_PUT_MANY;
 

@@ -24,17 +24,8 @@ export const portMethods = {
   activity: { reads: ['listByActor', 'listByObject', 'dailyCounts'], writes: ['append', 'purgeBefore'] },
 } as const satisfies { [P in PortName]: { reads: readonly MethodOf<P>[]; writes: readonly MethodOf<P>[] } };
 
-/** Every port, in the order a phase table lists them. */
-export const portNames: readonly PortName[] = [
-  'users',
-  'contents',
-  'enrollments',
-  'events',
-  'communities',
-  'memberships',
-  'posts',
-  'activity',
-];
+/** Every port, in the order a phase table lists them (core's list). */
+export { portNames } from '@cohort/core';
 
 type AnyMethod = (...args: readonly unknown[]) => Promise<unknown>;
 

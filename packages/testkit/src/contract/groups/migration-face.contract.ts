@@ -819,6 +819,18 @@ export function migrationFaceContract(context: ContractContext): void {
       expect(await setOf(store(), name).count()).toBe(count);
     });
 
+    it.each(recordSetNames)('keeps the last of two %s records with the same key in one batch', async (name) => {
+      const maker = makerOf(name);
+      const { records } = await maker.make();
+      const [first, second] = records;
+      const changed = maker.modify(first);
+      const count = await setOf(store(), name).count();
+      await setOf(store(), name).putMany([first, second, changed]);
+      expect(await readerOf(name)(store(), first)).toEqual(changed);
+      expect(await readerOf(name)(store(), second)).toEqual(second);
+      expect(await setOf(store(), name).count()).toBe(count + 2);
+    });
+
     it.each(recordSetNames)('writes nothing of a %s batch with one invalid record (VALIDATION)', async (name) => {
       const { records, invalid } = await makerOf(name).make();
       await expectCohortError(setOf(store(), name).putMany([...records, invalid]), 'VALIDATION');
