@@ -24,6 +24,26 @@ export const portMethods = {
   activity: { reads: ['listByActor', 'listByObject', 'dailyCounts'], writes: ['append', 'purgeBefore'] },
 } as const satisfies { [P in PortName]: { reads: readonly MethodOf<P>[]; writes: readonly MethodOf<P>[] } };
 
+/** A port's methods that `portMethods` lists as neither read nor write (never, when it lists them all). */
+type Unlisted<P extends PortName> = Exclude<
+  MethodOf<P>,
+  (typeof portMethods)[P]['reads'][number] | (typeof portMethods)[P]['writes'][number]
+>;
+
+// A method added to a port and not to portMethods fails to compile here, naming the method: the strangler would
+// otherwise neither mirror nor shadow it.
+const everyMethodListed: { [P in PortName]: [Unlisted<P>] extends [never] ? true : Unlisted<P> } = {
+  users: true,
+  contents: true,
+  enrollments: true,
+  events: true,
+  communities: true,
+  memberships: true,
+  posts: true,
+  activity: true,
+};
+void everyMethodListed;
+
 /** Every port, in the order a phase table lists them (core's list). */
 export { portNames } from '@cohort/core';
 
