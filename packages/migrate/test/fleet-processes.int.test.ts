@@ -2,11 +2,8 @@
 // strangler store over one PostgreSQL and one DynamoDB Local, take their phases from a control record in PostgreSQL
 // and write continuously, while this process (the operator) fences, waits for every lease, flips the store of record
 // and releases. Nothing is shared in process memory: every guarantee comes from the control record and the leases.
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import type { CohortStore, ControlRecords, Membership, PortName } from '@cohort/core';
 import { startDynamo, startPostgres, type DynamoServer, type PostgresServer } from '@cohort/local-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,9 +17,8 @@ import {
   type FleetControl,
 } from '../src/index.js';
 import { createDynamoSpec, createPostgresSpec, openStore, type OpenStore } from './support/real-stores.js';
+import { spawnFixture } from './support/json-child.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const packageDir = join(here, '..');
 const MOVING: PortName[] = ['users', 'communities', 'memberships', 'posts', 'events'];
 const MOVING_SETS = [
   'users',
@@ -54,31 +50,13 @@ class Child {
   readonly lines: Line[] = [];
   private errors = '';
   readonly exited: Promise<number | null>;
-  private readonly proc: ChildProcessByStdio<Writable, Readable, Readable>;
+  private readonly proc: ChildProcessWithoutNullStreams;
 
   constructor(
     readonly id: string,
     args: object,
   ) {
-    this.proc = spawn(
-      process.execPath,
-      [
-        '--conditions=@cohort/source',
-        '--import',
-        'tsx',
-        join(here, 'fixtures', 'fleet-child.ts'),
-        JSON.stringify(args),
-      ],
-      {
-        cwd: packageDir,
-        env: {
-          ...process.env,
-          TSX_TSCONFIG_PATH: join(packageDir, 'tsconfig.run.json'),
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      },
-    );
+    this.proc = spawnFixture('fleet-child.ts', args);
     running.add(this);
     let buffer = '';
     this.proc.stdout.on('data', (chunk: Buffer) => {

@@ -2,11 +2,10 @@
 // following, rerun each time, while this process writes to the source: PostgreSQL (logical replication) → DynamoDB
 // Local, and DynamoDB Local (its stream) → PostgreSQL, each in a database or table of its own. After the writes stop
 // and the move caught up, it is stopped cleanly and `verify` must find no difference and no dangling reference.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { CohortError, type CohortStore, type Post } from '@cohort/core';
 import { startDynamo, startPostgres, type DynamoServer, type PostgresServer } from '@cohort/local-servers';
 import { generatePlatform, loadPlatform } from '@cohort/testkit';
@@ -20,12 +19,11 @@ import {
   type OpenStore,
   type StoreSpec,
 } from './support/real-stores.js';
+import { spawnFixture } from './support/json-child.js';
 
 const TIMEOUT = 240_000;
 /** Records per backfill batch: small, so the backfill of a tiny platform takes long enough to be killed inside. */
 const BATCH_SIZE = 10;
-const here = dirname(fileURLToPath(import.meta.url));
-const packageDir = join(here, '..');
 
 type Kind = 'postgres' | 'dynamo';
 
@@ -58,19 +56,7 @@ interface MoveChild {
 }
 
 function startMove(args: object): MoveChild {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@cohort/source', '--import', 'tsx', join(here, 'fixtures', 'move-child.ts'), JSON.stringify(args)],
-    {
-      cwd: packageDir,
-      env: {
-        ...process.env,
-        TSX_TSCONFIG_PATH: join(packageDir, 'tsconfig.run.json'),
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawnFixture('move-child.ts', args);
   children.push(child);
   const spawnedAt = Date.now();
   const lines: string[] = [];

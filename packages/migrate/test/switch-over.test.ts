@@ -3,7 +3,7 @@
 // rolls back to the source. Cross-process claims are proven on the real stores in online-move-processes.int.test.ts.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createMemoryStore, type MemoryStore } from '@cohort/adapters-memory';
-import { CohortError, type CohortStore, type ControlRecords } from '@cohort/core';
+import { CohortError, type CohortStore, type ControlRecords, type User } from '@cohort/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createFleetPhaseController,
@@ -42,6 +42,26 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10
 function setup() {
   const control = createMemoryStore().control as ControlRecords;
   return { control, source: createMemoryStore(), target: createMemoryStore() };
+}
+
+/** `store` with its users' putMany passed through `putMany` (slowed, failing), everything else as it is. */
+function withUsersPutMany(
+  store: MemoryStore,
+  putMany: (records: readonly User[], inner: (records: readonly User[]) => Promise<void>) => Promise<void>,
+): MemoryStore {
+  const users = store.recordSets.users;
+  return {
+    ...store,
+    recordSets: {
+      ...store.recordSets,
+      users: {
+        scan: (page) => users.scan(page),
+        count: () => users.count(),
+        deleteMany: (keys) => users.deleteMany(keys),
+        putMany: (records) => putMany(records, (batch) => users.putMany(batch)),
+      },
+    },
+  };
 }
 
 async function serviceInstance(control: ControlRecords, source: CohortStore, target: CohortStore, id: string) {
@@ -139,22 +159,10 @@ describe('online move: fenced switch', () => {
   it('times a probe marker for the gate: a replication slower than the gate is refused, with the lag it measured', async () => {
     const { control, source, target } = setup();
     // Every write to the target takes 150 ms: a probe's trip takes at least that once a change is in its way.
-    const users = target.recordSets.users;
-    const slow = {
-      ...target,
-      recordSets: {
-        ...target.recordSets,
-        users: {
-          scan: (page) => users.scan(page),
-          count: () => users.count(),
-          deleteMany: (keys) => users.deleteMany(keys),
-          putMany: async (records) => {
-            await sleep(150);
-            return users.putMany(records);
-          },
-        },
-      },
-    } as typeof target;
+    const slow = withUsersPutMany(target, async (records, putMany) => {
+      await sleep(150);
+      return putMany(records);
+    });
     const online = await startOnlineMove({ source, target: slow, control, subscription: 'probe_test' });
     moves.push(online);
     await until(() => online.replication().status().phase === 'follow');
@@ -242,25 +250,13 @@ describe('online move: fenced switch', () => {
   it('a replication that fails is started again and resumes its subscription', async () => {
     const { control, source, target } = setup();
     let failures = 2;
-    const users = target.recordSets.users;
-    const flaky = {
-      ...target,
-      recordSets: {
-        ...target.recordSets,
-        users: {
-          scan: (page) => users.scan(page),
-          count: () => users.count(),
-          deleteMany: (keys) => users.deleteMany(keys),
-          putMany: async (records) => {
-            if (failures > 0 && records.length > 0) {
-              failures -= 1;
-              throw new Error('the target fell over');
-            }
-            return users.putMany(records);
-          },
-        },
-      },
-    } as typeof target;
+    const flaky = withUsersPutMany(target, (records, putMany) => {
+      if (failures > 0 && records.length > 0) {
+        failures -= 1;
+        throw new Error('the target fell over');
+      }
+      return putMany(records);
+    });
     const errors: unknown[] = [];
     const online = await startOnlineMove({
       source,

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,9 +22,12 @@ export interface JsonChild {
 /** Every child started, so a test's afterAll can kill what is left. */
 export const children: ChildProcess[] = [];
 
-/** Runs `test/fixtures/<fixture>` with `args` (JSON) in its own Node process, the sources through tsx. */
-export function startJsonChild(name: string, fixture: string, args: object): JsonChild {
-  const child = spawn(
+/**
+ * Runs `test/fixtures/<fixture>` with `args` (JSON) in its own Node process, the sources through tsx, as every
+ * cross-process test of this package starts its children.
+ */
+export function spawnFixture(fixture: string, args: object): ChildProcessWithoutNullStreams {
+  return spawn(
     process.execPath,
     [
       '--conditions=@cohort/source',
@@ -43,6 +46,11 @@ export function startJsonChild(name: string, fixture: string, args: object): Jso
       stdio: ['pipe', 'pipe', 'pipe'],
     },
   );
+}
+
+/** `spawnFixture`, reading the JSON lines it prints. */
+export function startJsonChild(name: string, fixture: string, args: object): JsonChild {
+  const child = spawnFixture(fixture, args);
   children.push(child);
   const lines: JsonLine[] = [];
   const waiters = new Set<() => void>();
