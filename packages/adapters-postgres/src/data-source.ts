@@ -80,6 +80,16 @@ export interface PostgresDataSourceOptions {
   readonly keepAliveInitialDelayMs?: number;
   /** Server-side `statement_timeout` in ms; a slower statement fails with UNAVAILABLE (default 30,000; 0 = none). */
   readonly statementTimeoutMs?: number;
+  /**
+   * Server-side `idle_in_transaction_session_timeout` in ms (default: `timeoutMs`): PostgreSQL ends a transaction
+   * whose client sent nothing for this long, releasing its row locks, and the session with it. The adapter's own
+   * transactions send their statements back to back, so only a stalled or frozen process sits idle in one; without
+   * the bound its locks would stop every other instance's writes to those rows for as long as it stays frozen, and
+   * its transaction would commit whenever it woke. In a fleet moving stores, keep it under the fleet's lease (half
+   * of `leaseMs`): a write frozen mid-transaction is then ended before the cut-over can pass its instance by, so it
+   * cannot land in the old store of record afterwards.
+   */
+  readonly idleInTransactionTimeoutMs?: number;
   /** `application_name`, as pg_stat_activity shows it (default `cohort`). */
   readonly applicationName?: string;
   /** TLS options passed to pg (`true`, or a `tls.connect` options object). */
@@ -117,6 +127,8 @@ export function createPostgresDataSource(options: PostgresDataSourceOptions): Da
       // Sessions in UTC: timestamptz text is then never printed with a historical offset pg's parser would misread.
       options: '-c TimeZone=UTC',
       statement_timeout: options.statementTimeoutMs ?? 30_000,
+      idle_in_transaction_session_timeout:
+        positiveMs(options.idleInTransactionTimeoutMs, 'idleInTransactionTimeoutMs') ?? timeoutMs,
       // Client side: pg fails a statement unanswered for this long ("Query read timeout"); the store sends each of
       // its statements with the time its call has left instead, and reads its deadline from here.
       query_timeout: timeoutMs,

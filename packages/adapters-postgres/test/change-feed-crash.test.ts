@@ -1,86 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ChangeFeed, User } from '@cohort/core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startFixture, type Fixture } from './child-process.js';
 import { openTestStore, type TestStore } from './postgres-test-database.js';
 
 const serverUrl = inject('postgresUrl');
-const here = dirname(fileURLToPath(import.meta.url));
-const packageDir = join(here, '..');
 
-/** A consumer process and the lines it printed so far. */
-interface Consumer {
-  readonly child: ChildProcess;
-  readonly lines: string[];
-  readonly exited: Promise<NodeJS.Signals | number | null>;
-  /** Resolves once `done(lines)` holds (checked at every line); rejects after `timeoutMs`. */
-  until(done: (lines: readonly string[]) => boolean, timeoutMs?: number): Promise<void>;
-}
-
-function startConsumer(url: string, subscription: string): Consumer {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=@cohort/source',
-      '--import',
-      'tsx',
-      join(here, 'fixtures', 'feed-consumer-child.ts'),
-      JSON.stringify({ url, subscription, limit: 7 }),
-    ],
-    {
-      cwd: packageDir,
-      // The adapter's TypeORM entities need legacy decorators: tsx compiles with the package's tsconfig.
-      env: { ...process.env, TSX_TSCONFIG_PATH: join(packageDir, 'tsconfig.json') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const lines: string[] = [];
-  const waiters = new Set<() => void>();
-  let buffer = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    const parts = buffer.split('\n');
-    buffer = parts.pop() ?? '';
-    lines.push(...parts);
-    for (const waiter of [...waiters]) waiter();
-  });
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
-    child.on('exit', (code, signal) => {
-      for (const waiter of [...waiters]) waiter();
-      resolve(signal ?? code);
-    }),
-  );
-  return {
-    child,
-    lines,
-    exited,
-    until: (done, timeoutMs = 30_000) =>
-      new Promise<void>((resolve, reject) => {
-        const check = (): void => {
-          if (done(lines)) {
-            cleanup();
-            resolve();
-          } else if (child.exitCode !== null || child.signalCode !== null) {
-            cleanup();
-            reject(new Error(`the consumer exited (${child.exitCode ?? child.signalCode}): ${stderr.slice(-2_000)}`));
-          }
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`the consumer did not get there within ${timeoutMs} ms: ${stderr.slice(-2_000)}`));
-        }, timeoutMs);
-        const cleanup = (): void => {
-          clearTimeout(timer);
-          waiters.delete(check);
-        };
-        waiters.add(check);
-        check();
-      }),
-  };
-}
+const startConsumer = (url: string, subscription: string): Fixture =>
+  startFixture('feed-consumer-child', { url, subscription, limit: 7 });
 
 const keysGot = (lines: readonly string[]): string[] =>
   lines.filter((line) => line.startsWith('got ')).map((line) => line.slice(4));
@@ -104,17 +30,14 @@ function users(count: number): User[] {
 
 describe('change feed consumer killed with SIGKILL mid-batch', () => {
   let opened: TestStore;
-  const consumers: Consumer[] = [];
+  const consumers: Fixture[] = [];
 
   beforeAll(async () => {
     opened = await openTestStore(serverUrl);
   }, 60_000);
 
   afterAll(async () => {
-    for (const consumer of consumers) {
-      if (consumer.child.exitCode === null && consumer.child.signalCode === null) consumer.child.kill('SIGKILL');
-      await consumer.exited;
-    }
+    for (const consumer of consumers) await consumer.kill();
     await opened.close();
   });
 

@@ -147,7 +147,7 @@ export class PostgresClient implements SqlExecutor {
     work: (tx: SqlExecutor) => Promise<T | Rollback<T>>,
     deadline: Deadline,
   ): Promise<T> {
-    return borrowing(pool, deadline, async (client, broke) => {
+    return borrowing(pool, deadline, async (client, broke, emitted) => {
       let broken = false;
       const run = async <R>(sql: string, params: readonly unknown[] = []): Promise<SqlResult<R>> => {
         try {
@@ -171,7 +171,10 @@ export class PostgresClient implements SqlExecutor {
         return outcome;
       } catch (error) {
         if (!broken) await run('ROLLBACK').catch((failed: unknown) => broke(failed));
-        throw error;
+        // When the server ended the session (an idle-in-transaction timeout, a shutdown), it said why on the
+        // connection, not in answer to a statement: the statement only heard that the connection is gone.
+        const said = emitted();
+        throw sqlStateOf(said) !== undefined && sqlStateOf(error) === undefined ? said : error;
       }
     });
   }
@@ -209,23 +212,29 @@ export class PostgresClient implements SqlExecutor {
 /**
  * Runs `work` on a pooled connection, waited for no longer than the deadline (one that arrives after it goes back to
  * the pool). The connection goes back when `work` ends, or is discarded when `work` called `broke` or the connection
- * failed meanwhile (pg then emits 'error' on it, which must have a listener while it is out of the pool).
+ * failed meanwhile (pg then emits 'error' on it, which must have a listener while it is out of the pool; `emitted`
+ * returns the first such error).
  */
 async function borrowing<T>(
   pool: Pool,
   deadline: Deadline,
-  work: (client: PoolClient, broke: (error: unknown) => void) => Promise<T>,
+  work: (client: PoolClient, broke: (error: unknown) => void, emitted: () => unknown) => Promise<T>,
 ): Promise<T> {
   const client = await beforeDeadline(deadline, pool.connect(), (late) => late.release());
   let broken: unknown;
+  let emittedError: unknown;
   const broke = (error: unknown): void => {
     broken ??= error ?? new Error('connection broken');
   };
-  client.on('error', broke);
+  const onError = (error: unknown): void => {
+    emittedError ??= error;
+    broke(error);
+  };
+  client.on('error', onError);
   try {
-    return await work(client, broke);
+    return await work(client, broke, () => emittedError);
   } finally {
-    client.removeListener('error', broke);
+    client.removeListener('error', onError);
     client.release(broken as Error | undefined);
   }
 }

@@ -102,6 +102,13 @@ export function toCohortError(error: unknown): CohortError {
       return CohortError.unavailable('The store kept losing a race with concurrent writes; try again', error);
     }
     if (state === '57014') return CohortError.unavailable('The store timed out', error);
+    if (state === '25P03') {
+      return CohortError.unavailable(
+        'PostgreSQL ended the transaction because this process sent nothing in it for longer than ' +
+          'idle_in_transaction_session_timeout (the process stalled or was frozen); none of it was written',
+        error,
+      );
+    }
     if (state.startsWith('42')) {
       return CohortError.unavailable(
         `The store's schema is missing or outdated (run runPostgresMigrations): ${message}`,
