@@ -393,23 +393,18 @@ async function switchWhenReady(
   const onStep = (step: SwitchStep, atMs: number) => options.onStep(name, step, atMs);
   const deadline = performance.now() + SWITCH_WINDOW_MS;
   let last: SwitchReport | null = null;
+  let attempts = 0;
+  /** Every attempt that did not switch: the aborted ones tried again, and a refusal that ended the window. */
   const failed: string[] = [];
-  const outcome = (): SwitchOutcome => ({
-    name,
-    report: last,
-    attempts: failed.length + (last?.outcome === 'switched' ? 1 : 0),
-    failed,
-    held: { count: 0, timedOut: 0, p50Ms: 0, p100Ms: 0 },
-  });
   starts.push(Date.now());
   while (performance.now() < deadline) {
     const tuning = { lagGateMs: LAG_GATE_MS, gateWaitMs: Math.max(0, deadline - performance.now()), onStep };
+    attempts += 1;
     last = name === 'cut-over' ? await move.cutOver(tuning) : await move.rollback(tuning);
+    if (last.outcome !== 'switched') failed.push(`${last.outcome}: ${last.reason ?? '?'}`);
     if (last.outcome !== 'aborted') break;
-    failed.push(`${last.outcome}: ${last.reason ?? '?'}`);
   }
-  if (last !== null && last.outcome === 'refused') failed.push(`${last.outcome}: ${last.reason ?? '?'}`);
-  return outcome();
+  return { name, report: last, attempts, failed, held: { count: 0, timedOut: 0, p50Ms: 0, p100Ms: 0 } };
 }
 
 /**

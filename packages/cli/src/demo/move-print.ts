@@ -44,7 +44,7 @@ export interface SwitchOutcome {
   /** The switch that went through, or the last attempt's report (null if none could be attempted). */
   readonly report: SwitchReport | null;
   readonly attempts: number;
-  /** Why each attempt before the last one did not switch (refused at the gate, or aborted and its fence lifted). */
+  /** Why each attempt that did not switch did not (refused at the gate, or aborted and its fence lifted). */
   readonly failed: readonly string[];
   /** The services' calls held by this switch's fence, as they reported them. */
   readonly held: { readonly count: number; readonly timedOut: number; readonly p50Ms: number; readonly p100Ms: number };
@@ -159,7 +159,7 @@ function lagText(direction: string, lag: FollowLagSummary, before: string): stri
 
 function switchText(outcome: SwitchOutcome): string {
   const report = outcome.report;
-  if (report === null) return 'not attempted: the replication never came under the lag gate';
+  if (report === null) return 'not attempted: the switch window had closed';
   if (report.outcome !== 'switched') {
     return `NOT SWITCHED after ${outcome.attempts} attempt(s); the last ${report.outcome}: ${report.reason ?? '?'}`;
   }
