@@ -59,6 +59,8 @@ export interface OpenOptions {
   readonly poolSize?: number;
   /** DynamoDB's per-call deadline (the adapter's default, 10 s, when absent). */
   readonly timeoutMs?: number;
+  /** PostgreSQL's idle-in-transaction bound (a service instance's: half its fleet lease; the adapter's default else). */
+  readonly idleInTransactionTimeoutMs?: number;
 }
 
 /** Opens (and on first use creates) the store a spec names. */
@@ -70,6 +72,9 @@ export async function openStore(spec: StoreSpec, options: OpenOptions = {}): Pro
       poolSize: options.poolSize ?? 8,
       statementTimeoutMs: 300_000,
       applicationName: 'cohort-bench-move',
+      ...(options.idleInTransactionTimeoutMs === undefined
+        ? {}
+        : { idleInTransactionTimeoutMs: options.idleInTransactionTimeoutMs }),
     });
     await runPostgresMigrations(dataSource);
     const close = async () => {

@@ -29,12 +29,17 @@ const print = (line: object) => void process.stdout.write(`${JSON.stringify({ at
 process.stdout.on('error', () => undefined);
 
 const clock = createMirrorClock();
-const source = await openStore(settings.source, { clock, poolSize: 4 });
-const target = await openStore(settings.target, { clock, poolSize: 4 });
+// The fleet lease is the controller's default (1 s); a write frozen inside a PostgreSQL transaction is ended by the
+// server within half of it, before the fleet can pass this instance by.
+const LEASE_MS = 1_000;
+const serviceStore = { clock, poolSize: 4, idleInTransactionTimeoutMs: LEASE_MS / 2 };
+const source = await openStore(settings.source, serviceStore);
+const target = await openStore(settings.target, serviceStore);
 const controller = await createFleetPhaseController({
   control: (settings.control === 'source' ? source : target).store.control as ControlRecords,
   instanceId: settings.instanceId,
   key: settings.fleetKey,
+  leaseMs: LEASE_MS,
   ...(settings.holdBoundMs === undefined ? {} : { holdBoundMs: settings.holdBoundMs }),
   ...(settings.fenceAbandonMs === undefined ? {} : { fenceAbandonMs: settings.fenceAbandonMs }),
   onEvent: (event) => {

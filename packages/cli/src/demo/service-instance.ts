@@ -84,7 +84,10 @@ export async function runDemoService(): Promise<number> {
 
   const opened: OpenStores[] = [];
   const open = async (kind: 'postgres' | 'dynamo'): Promise<CohortStore> => {
-    const stores = await openStores({ layout: wirings[kind], mode: 'configured', env });
+    // A write frozen inside a PostgreSQL transaction is ended by the server before the fleet can pass this
+    // instance by (its lease), so it cannot commit in the old store of record after a cut-over.
+    const idleInTransactionTimeoutMs = Math.max(1, Math.floor(settings.leaseMs / 2));
+    const stores = await openStores({ layout: wirings[kind], mode: 'configured', env, idleInTransactionTimeoutMs });
     opened.push(stores);
     return (stores.stores[0] as OpenStores['stores'][number]).store;
   };

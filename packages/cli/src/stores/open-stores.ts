@@ -23,6 +23,11 @@ export interface OpenStoresOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** One line per step worth telling (servers chosen, migrations applied). */
   readonly log?: (line: string) => void;
+  /**
+   * PostgreSQL's `idle_in_transaction_session_timeout` for this process's connections (the adapter's default, its
+   * call deadline, otherwise). A fleet instance sets it under its lease: see `createPostgresDataSource`.
+   */
+  readonly idleInTransactionTimeoutMs?: number;
 }
 
 /** The stores of a layout, ready: one inversify module per store, and how to put everything away again. */
@@ -152,7 +157,15 @@ async function openPostgres(options: OpenStoresOptions, cleanups: Cleanup[]): Pr
   const ownSchema = options.mode === 'fresh' && configured ? `cohort_demo_${suffix()}` : undefined;
   if (ownSchema) schema = ownSchema;
   if (schema) where += `, schema ${schema}`;
-  const dataSource = createPostgresDataSource({ url, poolSize: 10, applicationName: 'cohort-cli', schema });
+  const dataSource = createPostgresDataSource({
+    url,
+    poolSize: 10,
+    applicationName: 'cohort-cli',
+    schema,
+    ...(options.idleInTransactionTimeoutMs === undefined
+      ? {}
+      : { idleInTransactionTimeoutMs: options.idleInTransactionTimeoutMs }),
+  });
   cleanups.push(async () => {
     if (!dataSource.isInitialized) return;
     if (ownSchema) await dataSource.query(`DROP SCHEMA IF EXISTS "${ownSchema}" CASCADE`);

@@ -6,7 +6,12 @@ import type { Clock, CohortStore } from '@cohort/core';
 
 /** Enough to open the same store from another process (the SIGKILL test's child). */
 export type StoreSpec =
-  | { readonly kind: 'postgres'; readonly url: string }
+  | {
+      readonly kind: 'postgres';
+      readonly url: string;
+      /** PostgreSQL's idle-in-transaction bound for this process's connections (the adapter's default otherwise). */
+      readonly idleInTransactionTimeoutMs?: number;
+    }
   | {
       readonly kind: 'dynamo';
       readonly endpoint: string;
@@ -58,10 +63,25 @@ function assertLocal(endpoint: string): void {
   }
 }
 
+/**
+ * The spec as a fleet instance opens it: PostgreSQL ends a transaction idle for half the instance's lease, so a write
+ * frozen inside one cannot commit after the fleet passed the instance by (see createPostgresDataSource).
+ */
+export function asFleetInstance(spec: StoreSpec, leaseMs: number): StoreSpec {
+  return spec.kind === 'postgres' ? { ...spec, idleInTransactionTimeoutMs: Math.floor(leaseMs / 2) } : spec;
+}
+
 /** Opens (and on first use creates) the store a spec names. */
 export async function openStore(spec: StoreSpec, clock?: Clock): Promise<OpenStore> {
   if (spec.kind === 'postgres') {
-    const dataSource = createPostgresDataSource({ url: spec.url, poolSize: 8, statementTimeoutMs: 120_000 });
+    const dataSource = createPostgresDataSource({
+      url: spec.url,
+      poolSize: 8,
+      statementTimeoutMs: 120_000,
+      ...(spec.idleInTransactionTimeoutMs === undefined
+        ? {}
+        : { idleInTransactionTimeoutMs: spec.idleInTransactionTimeoutMs }),
+    });
     await runPostgresMigrations(dataSource);
     const store = createPostgresStore({ dataSource, ...(clock ? { clock } : {}) });
     const close = async () => {
