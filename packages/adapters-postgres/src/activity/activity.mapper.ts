@@ -2,6 +2,7 @@ import {
   MAX_METADATA_BYTES,
   activityObjectTypes,
   activityVerbs,
+  textLimits,
   type ActivityEvent,
   type DailyCount,
 } from '@cohort/core';
@@ -36,7 +37,7 @@ export function activityFromEntity(row: ActivityEventEntity): ActivityEvent {
     verb: event.oneOf(row.verb, 'verb', verbs),
     object: {
       type: event.oneOf(row.objectType, 'object.type', objectTypes),
-      id: event.text(row.objectId, 'object.id', 1, 100),
+      id: event.text(row.objectId, 'object.id', ...textLimits.activity.objectId),
     },
     occurredAt: event.instant(row.occurredAt, 'occurredAt'),
     metadata: metadataOf(row.metadata),

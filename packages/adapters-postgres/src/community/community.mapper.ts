@@ -2,6 +2,7 @@ import {
   communityVisibilities,
   membershipRoles,
   reactionKinds,
+  textLimits,
   type Comment,
   type Community,
   type Membership,
@@ -40,8 +41,8 @@ export function communityFromEntity(row: CommunityEntity): Community {
   return {
     id: community.id(row.id, 'id'),
     slug: community.slug(row.slug, 'slug', 60),
-    name: community.text(row.name, 'name', 1, 120),
-    description: community.text(row.description, 'description', 0, 2000),
+    name: community.text(row.name, 'name', ...textLimits.community.name),
+    description: community.text(row.description, 'description', ...textLimits.community.description),
     visibility: community.oneOf(row.visibility, 'visibility', visibilities),
     ownerId: community.id(row.ownerId, 'ownerId'),
     memberCount: community.int(row.memberCount, 'memberCount', 0),
@@ -111,7 +112,7 @@ export function postFromEntity(row: PostRow): Post {
     id: post.id(row.id, 'id'),
     communityId: post.id(row.communityId, 'communityId'),
     authorId: post.id(row.authorId, 'authorId'),
-    body: post.text(row.body, 'body', 1, 10_000),
+    body: post.text(row.body, 'body', ...textLimits.post.body),
     commentCount: post.int(row.commentCount, 'commentCount', 0),
     reactionCounts: {
       like: post.int(row.likeCount, 'likeCount', 0),
@@ -146,7 +147,7 @@ export function commentFromEntity(row: CommentRow): Comment {
     id: comment.id(row.id, 'id'),
     postId: comment.id(row.postId, 'postId'),
     authorId: comment.id(row.authorId, 'authorId'),
-    body: comment.text(row.body, 'body', 1, 5000),
+    body: comment.text(row.body, 'body', ...textLimits.comment.body),
     createdAt: comment.instant(row.createdAt, 'createdAt'),
   };
 }

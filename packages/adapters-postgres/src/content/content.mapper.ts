@@ -3,6 +3,7 @@ import {
   contentKinds,
   contentStatuses,
   enrollmentStatuses,
+  textLimits,
   type Content,
   type Enrollment,
 } from '@cohort/core';
@@ -37,8 +38,8 @@ export function contentFromEntity(row: ContentEntity): Content {
   return {
     id: content.id(row.id, 'id'),
     kind: content.oneOf(row.kind, 'kind', kinds),
-    title: content.text(row.title, 'title', 1, 200),
-    summary: content.text(row.summary, 'summary', 0, 2000),
+    title: content.text(row.title, 'title', ...textLimits.content.title),
+    summary: content.text(row.summary, 'summary', ...textLimits.content.summary),
     authorId: content.id(row.authorId, 'authorId'),
     tags: tagsOf(row.tags),
     status: content.oneOf(row.status, 'status', contentStatusSet),

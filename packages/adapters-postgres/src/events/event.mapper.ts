@@ -1,4 +1,11 @@
-import { MAX_CAPACITY, eventStatuses, registrationStatuses, type Event, type Registration } from '@cohort/core';
+import {
+  MAX_CAPACITY,
+  eventStatuses,
+  registrationStatuses,
+  textLimits,
+  type Event,
+  type Registration,
+} from '@cohort/core';
 import type { Columns } from '../shared/sql-values.js';
 import { StoredRow } from '../shared/stored-row.js';
 import type { EventEntity } from './event.entity.js';
@@ -34,8 +41,8 @@ const eventStatusSet = new Set(eventStatuses);
 export function eventFromEntity(row: EventRow): Event {
   const read: Event = {
     id: event.id(row.id, 'id'),
-    title: event.text(row.title, 'title', 1, 200),
-    description: event.text(row.description, 'description', 0, 5000),
+    title: event.text(row.title, 'title', ...textLimits.event.title),
+    description: event.text(row.description, 'description', ...textLimits.event.description),
     hostId: event.id(row.hostId, 'hostId'),
     communityId: event.nullableId(row.communityId, 'communityId'),
     startsAt: event.instant(row.startsAt, 'startsAt'),

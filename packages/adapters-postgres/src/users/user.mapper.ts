@@ -1,4 +1,4 @@
-import { emailSchema, userRoles, userStatuses, type User } from '@cohort/core';
+import { emailSchema, textLimits, userRoles, userStatuses, type User } from '@cohort/core';
 import type { Columns } from '../shared/sql-values.js';
 import { StoredRow } from '../shared/stored-row.js';
 import type { UserEntity } from './user.entity.js';
@@ -29,7 +29,7 @@ export function userFromEntity(row: UserEntity): User {
   return {
     id: stored.id(row.id, 'id'),
     email: email.data,
-    displayName: stored.text(row.displayName, 'displayName', 1, 100),
+    displayName: stored.text(row.displayName, 'displayName', ...textLimits.user.displayName),
     role: stored.oneOf(row.role, 'role', roles),
     status: stored.oneOf(row.status, 'status', statuses),
     createdAt: stored.instant(row.createdAt, 'createdAt'),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { idSchema } from '../shared/ids.js';
 import { isPlainObject } from '../shared/validation.js';
 import { count, daySchema, instant, storableText, text } from '../shared/text.js';
+import { textLimits } from '../shared/text-limits.js';
 
 export const activityVerbs = [
   'signed_up',
@@ -56,7 +57,9 @@ const metadataSchema = z
   })
   .pipe(metadataRecordSchema);
 
-export const activityObjectSchema = z.object({ type: z.enum(activityObjectTypes), id: text(1, 100) }).strict();
+export const activityObjectSchema = z
+  .object({ type: z.enum(activityObjectTypes), id: text(...textLimits.activity.objectId) })
+  .strict();
 export type ActivityObject = z.infer<typeof activityObjectSchema>;
 
 export const activityEventSchema = z

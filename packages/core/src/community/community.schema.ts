@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idSchema } from '../shared/ids.js';
 import { count, instant, slug, text, version } from '../shared/text.js';
+import { textLimits } from '../shared/text-limits.js';
 
 export const communityVisibilities = ['public', 'private'] as const;
 
@@ -8,8 +9,8 @@ export const communitySchema = z
   .object({
     id: idSchema,
     slug: slug(60),
-    name: text(1, 120),
-    description: text(0, 2000),
+    name: text(...textLimits.community.name),
+    description: text(...textLimits.community.description),
     visibility: z.enum(communityVisibilities),
     ownerId: idSchema,
     memberCount: count(),
@@ -23,8 +24,8 @@ export type Community = z.infer<typeof communitySchema>;
 export const createCommunityInputSchema = z
   .object({
     slug: slug(60),
-    name: text(1, 120),
-    description: text(0, 2000).default(''),
+    name: text(...textLimits.community.name),
+    description: text(...textLimits.community.description).default(''),
     visibility: z.enum(communityVisibilities).default('public'),
     ownerId: idSchema,
   })
@@ -33,8 +34,8 @@ export type CreateCommunityInput = z.input<typeof createCommunityInputSchema>;
 
 export const communityPatchSchema = z
   .object({
-    name: text(1, 120).optional(),
-    description: text(0, 2000).optional(),
+    name: text(...textLimits.community.name).optional(),
+    description: text(...textLimits.community.description).optional(),
     visibility: z.enum(communityVisibilities).optional(),
   })
   .strict();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idSchema } from '../shared/ids.js';
 import { count, instant, text, version } from '../shared/text.js';
+import { textLimits } from '../shared/text-limits.js';
 
 export const reactionKinds = ['like', 'celebrate', 'insightful', 'support'] as const;
 export type ReactionKind = (typeof reactionKinds)[number];
@@ -17,7 +18,7 @@ export const postSchema = z
     id: idSchema,
     communityId: idSchema,
     authorId: idSchema,
-    body: text(1, 10_000),
+    body: text(...textLimits.post.body),
     commentCount: count(),
     reactionCounts: reactionCountsSchema,
     createdAt: instant(),
@@ -28,9 +29,9 @@ export const postSchema = z
 export type Post = z.infer<typeof postSchema>;
 
 export const createPostInputSchema = z
-  .object({ communityId: idSchema, authorId: idSchema, body: text(1, 10_000) })
+  .object({ communityId: idSchema, authorId: idSchema, body: text(...textLimits.post.body) })
   .strict();
 export type CreatePostInput = z.input<typeof createPostInputSchema>;
 
-export const postPatchSchema = z.object({ body: text(1, 10_000).optional() }).strict();
+export const postPatchSchema = z.object({ body: text(...textLimits.post.body).optional() }).strict();
 export type PostPatch = z.input<typeof postPatchSchema>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idSchema } from '../shared/ids.js';
 import { instant, slug, text, version } from '../shared/text.js';
+import { textLimits } from '../shared/text-limits.js';
 
 export const contentKinds = ['course', 'article', 'video'] as const;
 export const contentStatuses = ['draft', 'published', 'archived'] as const;
@@ -19,8 +20,8 @@ export const contentSchema = z
   .object({
     id: idSchema,
     kind: z.enum(contentKinds),
-    title: text(1, 200),
-    summary: text(0, 2000),
+    title: text(...textLimits.content.title),
+    summary: text(...textLimits.content.summary),
     authorId: idSchema,
     tags: z
       .array(tagSchema)
@@ -39,8 +40,8 @@ export type ContentStatus = Content['status'];
 export const createContentInputSchema = z
   .object({
     kind: z.enum(contentKinds),
-    title: text(1, 200),
-    summary: text(0, 2000).default(''),
+    title: text(...textLimits.content.title),
+    summary: text(...textLimits.content.summary).default(''),
     authorId: idSchema,
     tags: tagsInputSchema.default([]),
   })
@@ -50,8 +51,8 @@ export type CreateContentInput = z.input<typeof createContentInputSchema>;
 /** Setting `status: 'published'` stamps `publishedAt` the first time; archiving keeps it. */
 export const contentPatchSchema = z
   .object({
-    title: text(1, 200).optional(),
-    summary: text(0, 2000).optional(),
+    title: text(...textLimits.content.title).optional(),
+    summary: text(...textLimits.content.summary).optional(),
     tags: tagsInputSchema.optional(),
     status: z.enum(contentStatuses).optional(),
   })

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idSchema } from '../shared/ids.js';
 import { count, instant, text, version } from '../shared/text.js';
+import { textLimits } from '../shared/text-limits.js';
 
 export const eventStatuses = ['scheduled', 'cancelled'] as const;
 export const MAX_CAPACITY = 100_000;
@@ -12,8 +13,8 @@ const startsBeforeEndsIssue = { message: 'startsAt must be before endsAt', path:
 export const eventSchema = z
   .object({
     id: idSchema,
-    title: text(1, 200),
-    description: text(0, 5000),
+    title: text(...textLimits.event.title),
+    description: text(...textLimits.event.description),
     hostId: idSchema,
     communityId: idSchema.nullable(),
     startsAt: instant(),
@@ -38,8 +39,8 @@ export type Event = z.infer<typeof eventSchema>;
 
 export const createEventInputSchema = z
   .object({
-    title: text(1, 200),
-    description: text(0, 5000).default(''),
+    title: text(...textLimits.event.title),
+    description: text(...textLimits.event.description).default(''),
     hostId: idSchema,
     communityId: idSchema.nullish().transform((id) => id ?? null),
     startsAt: instant(),
@@ -56,8 +57,8 @@ export type CreateEventInput = z.input<typeof createEventInputSchema>;
  */
 export const eventPatchSchema = z
   .object({
-    title: text(1, 200).optional(),
-    description: text(0, 5000).optional(),
+    title: text(...textLimits.event.title).optional(),
+    description: text(...textLimits.event.description).optional(),
     startsAt: instant().optional(),
     endsAt: instant().optional(),
     capacity: capacitySchema.optional(),

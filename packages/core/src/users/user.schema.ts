@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idSchema } from '../shared/ids.js';
 import { instant, text, version } from '../shared/text.js';
+import { textLimits } from '../shared/text-limits.js';
 
 export const userRoles = ['learner', 'manager', 'admin'] as const;
 export const userStatuses = ['active', 'deactivated'] as const;
@@ -11,7 +12,7 @@ export const userSchema = z
   .object({
     id: idSchema,
     email: emailSchema,
-    displayName: text(1, 100),
+    displayName: text(...textLimits.user.displayName),
     role: z.enum(userRoles),
     status: z.enum(userStatuses),
     createdAt: instant(),
@@ -25,7 +26,7 @@ export type UserRole = User['role'];
 export const createUserInputSchema = z
   .object({
     email: emailSchema,
-    displayName: text(1, 100),
+    displayName: text(...textLimits.user.displayName),
     role: z.enum(userRoles).default('learner'),
   })
   .strict();
@@ -34,7 +35,7 @@ export type CreateUserInput = z.input<typeof createUserInputSchema>;
 export const userPatchSchema = z
   .object({
     email: emailSchema.optional(),
-    displayName: text(1, 100).optional(),
+    displayName: text(...textLimits.user.displayName).optional(),
     role: z.enum(userRoles).optional(),
     status: z.enum(userStatuses).optional(),
   })
