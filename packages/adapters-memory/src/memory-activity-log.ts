@@ -21,6 +21,7 @@ import {
   type Page,
   type PageRequest,
   type ParsedActivityRange,
+  type ListFilterValue,
 } from '@cohort/core';
 import { newestFirst, pageOf } from './memory-pages.js';
 import { copyOf, dailyCountKey, roundTrip, type MemoryTables } from './memory-tables.js';
@@ -35,7 +36,7 @@ function within({ from, to }: ParsedActivityRange, at: Date): boolean {
   return (from === undefined || at.getTime() >= from.getTime()) && (to === undefined || at.getTime() < to.getTime());
 }
 
-const rangeScope = ({ from, to }: ParsedActivityRange): string => `${from?.getTime() ?? ''}:${to?.getTime() ?? ''}`;
+const rangeOf = ({ from, to }: ParsedActivityRange): ListFilterValue[] => [from?.getTime(), to?.getTime()];
 
 export class MemoryActivityLog implements ActivityLog {
   constructor(
@@ -65,7 +66,7 @@ export class MemoryActivityLog implements ActivityLog {
     const rows = [...this.tables.activity.values()].filter(
       (event) => event.actorId === actor && within(window, event.occurredAt),
     );
-    return pageOf(rows, newestEventFirst, `activity.byActor:${actor}:${rangeScope(window)}`, request);
+    return pageOf(rows, newestEventFirst, 'activity.listByActor', [actor, ...rangeOf(window)], request);
   }
 
   async listByObject(object: ActivityObject, range?: ActivityRange, page?: PageRequest): Promise<Page<ActivityEvent>> {
@@ -77,7 +78,7 @@ export class MemoryActivityLog implements ActivityLog {
       (event) => event.object.type === type && event.object.id === id && within(window, event.occurredAt),
     );
     // The object id is free text and may hold ':', so it goes last, after the fixed-shape parts.
-    return pageOf(rows, newestEventFirst, `activity.byObject:${rangeScope(window)}:${type}:${id}`, request);
+    return pageOf(rows, newestEventFirst, 'activity.listByObject', [type, id, ...rangeOf(window)], request);
   }
 
   async dailyCounts(query: DailyCountsQuery): Promise<DailyCount[]> {

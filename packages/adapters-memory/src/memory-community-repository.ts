@@ -17,7 +17,7 @@ import {
   type Page,
   type PageRequest,
 } from '@cohort/core';
-import { byText, pageOf } from './memory-pages.js';
+import { pageOf } from './memory-pages.js';
 import { copyOf, membershipKey, roundTrip, type MemoryTables } from './memory-tables.js';
 
 export class MemoryCommunityRepository implements CommunityRepository {
@@ -67,8 +67,10 @@ export class MemoryCommunityRepository implements CommunityRepository {
     const request = parsePageRequest(page);
     return pageOf(
       this.tables.communities.values(),
-      byText((community) => community.slug),
+      // The id rides along so every store's cursor is the same (slugs are unique: the slug alone orders the list).
+      { keyOf: (community) => [community.slug, community.id], directions: ['asc', 'asc'] },
       'communities.list',
+      [],
       request,
     );
   }

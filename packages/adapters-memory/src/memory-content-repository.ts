@@ -66,7 +66,8 @@ export class MemoryContentRepository implements ContentRepository {
     return pageOf(
       rows,
       newestFirst(publishedAtOf, (content) => content.id),
-      `contents.published:${tag ?? ''}:${authorId ?? ''}`,
+      'contents.listPublished',
+      [tag, authorId],
       request,
     );
   }

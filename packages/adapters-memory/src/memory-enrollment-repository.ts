@@ -64,7 +64,8 @@ export class MemoryEnrollmentRepository implements EnrollmentRepository {
         (enrollment) => enrollment.enrolledAt,
         (enrollment) => enrollment.contentId,
       ),
-      `enrollments.byUser:${user}`,
+      'enrollments.listByUser',
+      [user],
       request,
     );
   }

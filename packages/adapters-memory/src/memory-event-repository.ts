@@ -30,7 +30,6 @@ import { copyOf, registrationKey, roundTrip, type MemoryTables } from './memory-
 const byPosition: KeyOrder<Registration> = {
   keyOf: (registration) => [registration.position, registration.userId],
   directions: ['asc', 'asc'],
-  parts: ['int', 'id'],
 };
 
 function parseRegistrationIds(eventId: string, userId: string): { eventId: string; userId: string } {
@@ -85,7 +84,8 @@ export class MemoryEventRepository implements EventRepository {
         (event) => event.startsAt,
         (event) => event.id,
       ),
-      `events.upcoming:${from.getTime()}:${communityId ?? ''}`,
+      'events.listUpcoming',
+      [from.getTime(), communityId],
       request,
     );
   }
@@ -173,7 +173,7 @@ export class MemoryEventRepository implements EventRepository {
     const rows = [...this.tables.registrations.values()].filter(
       (registration) => registration.eventId === event && (status === undefined || registration.status === status),
     );
-    return pageOf(rows, byPosition, `events.registrations:${event}:${status ?? ''}`, request);
+    return pageOf(rows, byPosition, 'events.listRegistrations', [event, status], request);
   }
 
   private requireEvent(eventId: string): Event {

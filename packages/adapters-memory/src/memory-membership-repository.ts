@@ -81,7 +81,8 @@ export class MemoryMembershipRepository implements MembershipRepository {
         (membership) => membership.joinedAt,
         (membership) => membership.userId,
       ),
-      `memberships.byCommunity:${community}`,
+      'memberships.listMembers',
+      [community],
       request,
     );
   }
@@ -97,7 +98,8 @@ export class MemoryMembershipRepository implements MembershipRepository {
         (membership) => membership.joinedAt,
         (membership) => membership.communityId,
       ),
-      `memberships.byUser:${user}`,
+      'memberships.listByUser',
+      [user],
       request,
     );
   }

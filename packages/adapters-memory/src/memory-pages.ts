@@ -1,10 +1,13 @@
 import {
   CohortError,
   decodeCursor,
+  listScope,
+  pagedLists,
   toPage,
   type CursorKey,
-  type CursorPart,
+  type ListFilterValue,
   type Page,
+  type PagedList,
   type ParsedPageRequest,
 } from '@cohort/core';
 import { compareText, copyOf } from './memory-tables.js';
@@ -12,34 +15,30 @@ import { compareText, copyOf } from './memory-tables.js';
 export type Direction = 'asc' | 'desc';
 
 /**
- * How a list is sorted: the key of a row (dates as epoch ms, then tie-breakers), each key part's direction, and each
- * part's kind (what core checks a cursor's values against before they are compared).
+ * How a list is sorted: the key of a row (dates as epoch ms, then tie-breakers) and each key part's direction. The
+ * parts' kinds (what core checks a cursor's values against) are the list's, from core's `pagedLists`.
  */
 export interface KeyOrder<T> {
   readonly keyOf: (row: T) => CursorKey;
   readonly directions: readonly Direction[];
-  readonly parts: readonly CursorPart[];
 }
 
 /** Newest first by a date, ties by an id descending (feeds, activity, published content). */
 export const newestFirst = <T>(date: (row: T) => Date, tieBreaker: (row: T) => string): KeyOrder<T> => ({
   keyOf: (row) => [date(row).getTime(), tieBreaker(row)],
   directions: ['desc', 'desc'],
-  parts: ['time', 'id'],
 });
 
 /** Oldest first by a date, ties by an id ascending (comments, members, upcoming events). */
 export const oldestFirst = <T>(date: (row: T) => Date, tieBreaker: (row: T) => string): KeyOrder<T> => ({
   keyOf: (row) => [date(row).getTime(), tieBreaker(row)],
   directions: ['asc', 'asc'],
-  parts: ['time', 'id'],
 });
 
 /** Ascending by one text key (users by id, communities by slug). */
 export const byText = <T>(key: (row: T) => string): KeyOrder<T> => ({
   keyOf: (row) => [key(row)],
   directions: ['asc'],
-  parts: ['text'],
 });
 
 function compareKeys(a: CursorKey, b: CursorKey, directions: readonly Direction[]): number {
@@ -60,11 +59,19 @@ function compareKeys(a: CursorKey, b: CursorKey, directions: readonly Direction[
 
 /**
  * One page of `rows` in keyset order: the rows after the cursor's key, `limit + 1` of them handed to core's
- * `toPage`, and copies of the page's items. `scope` names the query and its filter values, so a cursor from
- * another list, or the same list with other filters, is VALIDATION. `page` comes from core's `parsePageRequest`.
+ * `toPage`, and copies of the page's items. The cursors name `list` and its `filters` (core's `listScope`), so a
+ * cursor from another list, or the same list with other filters, is VALIDATION. `page` comes from core's
+ * `parsePageRequest`.
  */
-export function pageOf<T>(rows: Iterable<T>, order: KeyOrder<T>, scope: string, page: ParsedPageRequest): Page<T> {
-  const after = page.cursor ? decodeCursor(scope, page.cursor, order.parts) : null;
+export function pageOf<T>(
+  rows: Iterable<T>,
+  order: KeyOrder<T>,
+  list: PagedList,
+  filters: readonly ListFilterValue[],
+  page: ParsedPageRequest,
+): Page<T> {
+  const scope = listScope(list, ...filters);
+  const after = page.cursor ? decodeCursor(scope, page.cursor, pagedLists[list]) : null;
   const keyed = [...rows].map((row) => ({ row, key: order.keyOf(row) }));
   const remaining = after ? keyed.filter(({ key }) => compareKeys(key, after, order.directions) > 0) : keyed;
   const window = remaining

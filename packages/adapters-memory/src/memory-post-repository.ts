@@ -78,7 +78,8 @@ export class MemoryPostRepository implements PostRepository {
         (post) => post.createdAt,
         (post) => post.id,
       ),
-      `posts.feed:${community}`,
+      'posts.feed',
+      [community],
       request,
     );
   }
@@ -105,7 +106,8 @@ export class MemoryPostRepository implements PostRepository {
         (comment) => comment.createdAt,
         (comment) => comment.id,
       ),
-      `posts.comments:${post}`,
+      'posts.listComments',
+      [post],
       request,
     );
   }

@@ -2,9 +2,10 @@ import {
   CohortError,
   decodeCursor,
   parseRecordKeys,
-  parseScanRequest,
   parseRecords,
+  parseScanRequest,
   recordKeys,
+  scanScope,
   toPage,
   type Page,
   type RecordOf,
@@ -64,7 +65,7 @@ function recordSet<N extends RecordSetName>(
   write: Write<RecordOf<N>> = (records) => upsert(name, table, records),
   remove: Remove = (keys) => keys.forEach((key) => table.delete(key)),
 ): RecordSet<RecordOf<N>> {
-  const scope = `recordSets.${name}`;
+  const scope = scanScope('memory', name);
   return {
     async scan(page?: ScanRequest): Promise<Page<RecordOf<N>>> {
       await roundTrip();

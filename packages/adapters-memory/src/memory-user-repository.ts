@@ -69,6 +69,7 @@ export class MemoryUserRepository implements UserRepository {
       this.tables.users.values(),
       byText((user) => user.id),
       'users.list',
+      [],
       request,
     );
   }

@@ -10,7 +10,7 @@ import { PostgresEnrollmentRepository } from './content/postgres-enrollment-repo
 import { PostgresControlRecords } from './control/postgres-control-records.js';
 import { PostgresEventRepository } from './events/postgres-event-repository.js';
 import { PostgresChangeFeed } from './feed/postgres-change-feed.js';
-import { createPostgresRecordSets } from './migration/postgres-record-sets.js';
+import { createPostgresRecordSets } from './record-sets/postgres-record-sets.js';
 import { timeoutOf } from './data-source.js';
 import { withDeadlines } from './shared/deadline.js';
 import { PostgresClient } from './shared/postgres-client.js';

@@ -29,6 +29,8 @@ export {
 export type { CursorKey, CursorPart, CursorValues, Page, PageRequest, ParsedPageRequest } from './shared/page.js';
 export { MAX_INSTANT, MIN_INSTANT, dayOf, daySchema } from './shared/instant.js';
 export { textLimits } from './shared/text-limits.js';
+export { listScope, pagedLists, scanScope } from './shared/paged-lists.js';
+export type { ListFilterValue, PagedList } from './shared/paged-lists.js';
 export { atExpectedVersion, definedOnly, parseExpectedVersion } from './shared/patch.js';
 export type { RecordSet } from './shared/record-set.js';
 export { MAX_SCAN_LIMIT, parseScanRequest, scanRequestSchema } from './shared/scan-request.js';

@@ -6,7 +6,9 @@ import {
   activityVerbs,
   dailyIncrements,
   dayOf,
+  listScope,
   orderDailyCounts,
+  pagedLists,
   parseActivityRange,
   parseDailyCountsQuery,
   parseId,
@@ -114,8 +116,8 @@ export class DynamoActivityLog implements ActivityLog {
     const parsed = parseActivityRange(range);
     const { condition, values } = rangeCondition(parsed);
     return keysetPage(this.context, {
-      scope: `activity.byActor:${actor}:${parsed.from?.getTime() ?? ''}:${parsed.to?.getTime() ?? ''}`,
-      parts: ['time', 'id'],
+      scope: listScope('activity.listByActor', actor, parsed.from?.getTime(), parsed.to?.getTime()),
+      parts: pagedLists['activity.listByActor'],
       page,
       query: {
         IndexName: TABLE.gsi1.name,
@@ -135,10 +137,9 @@ export class DynamoActivityLog implements ActivityLog {
     const target = parseInput(activityObjectSchema, object, 'activity object');
     const parsed = parseActivityRange(range);
     const { condition, values } = rangeCondition(parsed);
-    const scope = JSON.stringify([target.type, target.id, parsed.from?.getTime() ?? '', parsed.to?.getTime() ?? '']);
     return keysetPage(this.context, {
-      scope: `activity.byObject:${scope}`,
-      parts: ['time', 'id'],
+      scope: listScope('activity.listByObject', target.type, target.id, parsed.from?.getTime(), parsed.to?.getTime()),
+      parts: pagedLists['activity.listByObject'],
       page,
       query: {
         IndexName: TABLE.gsi2.name,

@@ -1,10 +1,11 @@
 import {
-  lastOfEachKey,
   activityVerbs,
   dayOf,
+  lastOfEachKey,
   parseRecordKeys,
   parseRecords,
   recordKeys,
+  scanScope,
   toPage,
   type ActivityEvent,
   type DailyCount,
@@ -35,7 +36,7 @@ export class DynamoActivityRecordSet implements RecordSet<ActivityEvent> {
   constructor(private readonly context: DynamoContext) {}
 
   async scan(page?: ScanRequest): Promise<Page<ActivityEvent>> {
-    const scope = 'recordSets.activity';
+    const scope = scanScope('dynamo', 'activity');
     const { limit, cursor } = parseScanPage(page, scope, ['time', 'id']);
     const keyOf = (event: ActivityEvent) => [event.occurredAt.getTime(), event.id];
     const read = (partitions: readonly PartitionStart[], want: number) =>
@@ -103,7 +104,7 @@ export class DynamoActivityCountRecordSet implements RecordSet<DailyCount> {
   constructor(private readonly context: DynamoContext) {}
 
   async scan(page?: ScanRequest): Promise<Page<DailyCount>> {
-    const scope = 'recordSets.activityCounts';
+    const scope = scanScope('dynamo', 'activityCounts');
     const { limit, cursor } = parseScanPage(page, scope, ['text', 'text']);
     let start: Key | undefined;
     if (cursor) {

@@ -2,18 +2,19 @@ import {
   lastOfEachKey,
   parseRecordKeys,
   parseRecords,
+  reactionKinds,
   recordKeys,
-  type ParsedRecordKey,
+  scanScope,
   type Comment,
   type Community,
   type CursorPart,
   type Membership,
   type Page,
-  type ScanRequest,
+  type ParsedRecordKey,
   type Post,
   type Reaction,
   type RecordSet,
-  reactionKinds,
+  type ScanRequest,
 } from '@cohort/core';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { deleteManyGuarded } from '../shared/guarded-delete-many.js';
@@ -42,7 +43,11 @@ export class DynamoCommunityRecordSet implements RecordSet<Community> {
   constructor(private readonly context: DynamoContext) {}
 
   async scan(page?: ScanRequest): Promise<Page<Community>> {
-    return recordSetScanPage(this.context, communitiesBySlug('recordSets.communities', 'communities.scan'), page);
+    return recordSetScanPage(
+      this.context,
+      communitiesBySlug(scanScope('dynamo', 'communities'), 'communities.scan'),
+      page,
+    );
   }
 
   async putMany(records: readonly Community[]): Promise<void> {
@@ -94,7 +99,7 @@ class PlainRecordSet<T> implements RecordSet<T> {
     const { name, partition, parts, startKey, keyOf, toDomain } = this.options;
     return recordSetScanPage(
       this.context,
-      { scope: `recordSets.${name}`, parts, partition, startKey, keyOf, toDomain, what: `${name}.scan` },
+      { scope: scanScope('dynamo', name), parts, partition, startKey, keyOf, toDomain, what: `${name}.scan` },
       page,
     );
   }

@@ -1,9 +1,11 @@
 import {
   CohortError,
-  atExpectedVersion,
   applyCommunityPatch,
+  atExpectedVersion,
   communitySchema,
+  listScope,
   newCommunity,
+  pagedLists,
   parseCommunityPatch,
   parseExpectedVersion,
   parseId,
@@ -34,7 +36,7 @@ import { communityKeys } from './community.keys.js';
 export function communitiesBySlug(scope: string, what: string) {
   return {
     scope,
-    parts: ['text', 'id'] as const,
+    parts: pagedLists['communities.list'],
     partition: communityKeys.communityScanPartition,
     startKey: (cursor: readonly (string | number)[]) =>
       communityKeys.communityScanStart(cursorString(cursor, 0), cursorString(cursor, 1)),
@@ -133,6 +135,6 @@ export class DynamoCommunityRepository implements CommunityRepository {
   }
 
   async list(page?: PageRequest): Promise<Page<Community>> {
-    return scanIndexPage(this.context, communitiesBySlug('communities.list', 'communities.list'), page);
+    return scanIndexPage(this.context, communitiesBySlug(listScope('communities.list'), 'communities.list'), page);
   }
 }

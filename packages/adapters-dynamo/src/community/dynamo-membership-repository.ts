@@ -1,6 +1,8 @@
 import {
   CohortError,
+  listScope,
   membershipSchema,
+  pagedLists,
   parseId,
   parseInput,
   type Membership,
@@ -125,8 +127,8 @@ export class DynamoMembershipRepository implements MembershipRepository {
   async listMembers(communityId: string, page?: PageRequest): Promise<Page<Membership>> {
     const community = parseId(communityId, 'communityId');
     return keysetPage(this.context, {
-      scope: `memberships.listMembers:${community}`,
-      parts: ['time', 'id'],
+      scope: listScope('memberships.listMembers', community),
+      parts: pagedLists['memberships.listMembers'],
       page,
       query: indexPartitionQuery(TABLE.gsi1, communityKeys.membersPartition(community)),
       startKey: (cursor) => communityKeys.membersStart(community, cursorNumber(cursor, 0), cursorString(cursor, 1)),
@@ -139,8 +141,8 @@ export class DynamoMembershipRepository implements MembershipRepository {
   async listByUser(userId: string, page?: PageRequest): Promise<Page<Membership>> {
     const user = parseId(userId, 'userId');
     return keysetPage(this.context, {
-      scope: `memberships.listByUser:${user}`,
-      parts: ['time', 'id'],
+      scope: listScope('memberships.listByUser', user),
+      parts: pagedLists['memberships.listByUser'],
       page,
       query: indexPartitionQuery(TABLE.gsi2, communityKeys.membershipsPartition(user)),
       startKey: (cursor) => communityKeys.membershipsStart(user, cursorNumber(cursor, 0), cursorString(cursor, 1)),

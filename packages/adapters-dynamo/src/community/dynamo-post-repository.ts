@@ -1,9 +1,11 @@
 import {
   CohortError,
-  atExpectedVersion,
   applyPostPatch,
+  atExpectedVersion,
+  listScope,
   newComment,
   newPost,
+  pagedLists,
   parseExpectedVersion,
   parseId,
   parsePostPatch,
@@ -134,8 +136,8 @@ export class DynamoPostRepository implements PostRepository {
   async feed(communityId: string, page?: PageRequest): Promise<Page<Post>> {
     const community = parseId(communityId, 'communityId');
     return keysetPage(this.context, {
-      scope: `posts.feed:${community}`,
-      parts: ['time', 'id'],
+      scope: listScope('posts.feed', community),
+      parts: pagedLists['posts.feed'],
       page,
       query: indexPartitionQuery(TABLE.gsi1, communityKeys.feedPartition(community), 'newestFirst'),
       startKey: (cursor) => communityKeys.feedStart(community, cursorNumber(cursor, 0), cursorString(cursor, 1)),
@@ -176,8 +178,8 @@ export class DynamoPostRepository implements PostRepository {
   async listComments(postId: string, page?: PageRequest): Promise<Page<Comment>> {
     const post = parseId(postId, 'postId');
     return keysetPage(this.context, {
-      scope: `posts.listComments:${post}`,
-      parts: ['time', 'id'],
+      scope: listScope('posts.listComments', post),
+      parts: pagedLists['posts.listComments'],
       page,
       query: indexPartitionQuery(TABLE.gsi1, communityKeys.commentsPartition(post)),
       startKey: (cursor) => communityKeys.commentsStart(post, cursorNumber(cursor, 0), cursorString(cursor, 1)),

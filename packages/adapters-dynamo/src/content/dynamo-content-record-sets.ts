@@ -4,11 +4,12 @@ import {
   parseRecordKeys,
   parseRecords,
   recordKeys,
+  scanScope,
   type Content,
   type Enrollment,
   type Page,
-  type ScanRequest,
   type RecordSet,
+  type ScanRequest,
 } from '@cohort/core';
 import { RETRY, forEachLimit, optimistic } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
@@ -28,7 +29,7 @@ export class DynamoContentRecordSet implements RecordSet<Content> {
     return recordSetScanPage(
       this.context,
       {
-        scope: 'recordSets.contents',
+        scope: scanScope('dynamo', 'contents'),
         parts: ['id'],
         partition: contentKeys.contentScanPartition,
         startKey: (cursor) => contentKeys.contentScanStart(cursorString(cursor, 0)),
@@ -111,7 +112,7 @@ export class DynamoEnrollmentRecordSet implements RecordSet<Enrollment> {
     return recordSetScanPage(
       this.context,
       {
-        scope: 'recordSets.enrollments',
+        scope: scanScope('dynamo', 'enrollments'),
         parts: ['id', 'id'],
         partition: contentKeys.enrollmentScanPartition,
         startKey: (cursor) => contentKeys.enrollmentScanStart(cursorString(cursor, 0), cursorString(cursor, 1)),

@@ -1,10 +1,12 @@
 import type { TransactWriteItem } from '@aws-sdk/lib-dynamodb';
 import {
   CohortError,
-  atExpectedVersion,
   applyContentPatch,
+  atExpectedVersion,
   listPublishedFilterSchema,
+  listScope,
   newContent,
+  pagedLists,
   parseContentPatch,
   parseExpectedVersion,
   parseId,
@@ -91,8 +93,8 @@ export class DynamoContentRepository implements ContentRepository {
     const { index, partition } = contentKeys.publishedQuery(parsed);
     const keys = TABLE[index];
     return keysetPage(this.context, {
-      scope: `contents.listPublished:${parsed.tag ?? ''}:${parsed.authorId ?? ''}`,
-      parts: ['time', 'id'],
+      scope: listScope('contents.listPublished', parsed.tag, parsed.authorId),
+      parts: pagedLists['contents.listPublished'],
       page,
       query: {
         IndexName: keys.name,

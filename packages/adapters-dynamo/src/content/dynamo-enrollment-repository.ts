@@ -2,7 +2,9 @@ import type { TransactWriteItem } from '@aws-sdk/lib-dynamodb';
 import {
   CohortError,
   advanceEnrollment,
+  listScope,
   newEnrollment,
+  pagedLists,
   parseId,
   parseProgress,
   type Enrollment,
@@ -117,8 +119,8 @@ export class DynamoEnrollmentRepository implements EnrollmentRepository {
   async listByUser(userId: string, page?: PageRequest): Promise<Page<Enrollment>> {
     const user = parseId(userId, 'userId');
     return keysetPage(this.context, {
-      scope: `enrollments.listByUser:${user}`,
-      parts: ['time', 'id'],
+      scope: listScope('enrollments.listByUser', user),
+      parts: pagedLists['enrollments.listByUser'],
       page,
       query: indexPartitionQuery(TABLE.gsi1, contentKeys.enrollmentsOfUser(user), 'newestFirst'),
       startKey: (cursor) => contentKeys.enrollmentByUserStart(user, cursorNumber(cursor, 0), cursorString(cursor, 1)),

@@ -3,11 +3,12 @@ import {
   parseRecordKeys,
   parseRecords,
   recordKeys,
+  scanScope,
   type Event,
   type Page,
-  type ScanRequest,
   type RecordSet,
   type Registration,
+  type ScanRequest,
 } from '@cohort/core';
 import { forEachLimit } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
@@ -58,7 +59,7 @@ export class DynamoEventRecordSet implements RecordSet<Event> {
     return recordSetScanPage(
       this.context,
       {
-        scope: 'recordSets.events',
+        scope: scanScope('dynamo', 'events'),
         parts: ['id'],
         partition: eventKeys.eventScanPartition,
         startKey: (cursor) => eventKeys.eventScanStart(cursorString(cursor, 0)),
@@ -138,7 +139,7 @@ export class DynamoRegistrationRecordSet implements RecordSet<Registration> {
     return recordSetScanPage(
       this.context,
       {
-        scope: 'recordSets.registrations',
+        scope: scanScope('dynamo', 'registrations'),
         parts: ['id', 'id'],
         partition: eventKeys.registrationScanPartition,
         startKey: (cursor) => eventKeys.registrationScanStart(cursorString(cursor, 0), cursorString(cursor, 1)),

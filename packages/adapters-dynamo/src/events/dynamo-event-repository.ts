@@ -1,13 +1,15 @@
 import type { TransactWriteItem } from '@aws-sdk/lib-dynamodb';
 import {
   CohortError,
-  atExpectedVersion,
   KeyedGate,
   admissionFor,
   applyEventPatch,
+  atExpectedVersion,
   listRegistrationsFilterSchema,
+  listScope,
   listUpcomingFilterSchema,
   newEvent,
+  pagedLists,
   parseEventPatch,
   parseExpectedVersion,
   parseId,
@@ -154,8 +156,8 @@ export class DynamoEventRepository implements EventRepository {
     const parsed = parseInput(listUpcomingFilterSchema, filter, 'listUpcoming filter');
     const { index, partition, from } = eventKeys.upcomingQuery(parsed.from.getTime(), parsed.communityId);
     return keysetPage(this.context, {
-      scope: `events.listUpcoming:${parsed.from.getTime()}:${parsed.communityId ?? ''}`,
-      parts: ['time', 'id'],
+      scope: listScope('events.listUpcoming', parsed.from.getTime(), parsed.communityId),
+      parts: pagedLists['events.listUpcoming'],
       page,
       query: {
         IndexName: index.name,
@@ -336,8 +338,8 @@ export class DynamoEventRepository implements EventRepository {
     const { status } = parseInput(listRegistrationsFilterSchema, filter ?? {}, 'listRegistrations filter');
     const { index, partition } = eventKeys.registrationsQuery(event, status);
     return keysetPage(this.context, {
-      scope: `events.listRegistrations:${event}:${status ?? ''}`,
-      parts: ['int', 'id'],
+      scope: listScope('events.listRegistrations', event, status),
+      parts: pagedLists['events.listRegistrations'],
       page,
       query: {
         IndexName: index.name,

@@ -1,4 +1,12 @@
-import { parseRecordKeys, parseRecords, type Page, type ScanRequest, type RecordSet, type User } from '@cohort/core';
+import {
+  parseRecordKeys,
+  parseRecords,
+  scanScope,
+  type Page,
+  type RecordSet,
+  type ScanRequest,
+  type User,
+} from '@cohort/core';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { deleteManyGuarded } from '../shared/guarded-delete-many.js';
 import { putManyGuarded, type GuardedRecordSet } from '../shared/guarded-put-many.js';
@@ -15,7 +23,7 @@ export class DynamoUserRecordSet implements RecordSet<User> {
     return recordSetScanPage(
       this.context,
       {
-        scope: 'recordSets.users',
+        scope: scanScope('dynamo', 'users'),
         parts: ['id'],
         partition: userKeys.scanPartition,
         startKey: (cursor) => userKeys.scanStart(cursorString(cursor, 0)),

@@ -1,10 +1,12 @@
 import type { TransactWriteItem } from '@aws-sdk/lib-dynamodb';
 import {
   CohortError,
-  atExpectedVersion,
   applyUserPatch,
+  atExpectedVersion,
   emailSchema,
+  listScope,
   newUser,
+  pagedLists,
   parseExpectedVersion,
   parseId,
   parseInput,
@@ -121,8 +123,8 @@ export class DynamoUserRepository implements UserRepository {
     return scanIndexPage(
       this.context,
       {
-        scope: 'users.list',
-        parts: ['id'],
+        scope: listScope('users.list'),
+        parts: pagedLists['users.list'],
         partition: userKeys.scanPartition,
         startKey: (cursor) => userKeys.scanStart(cursorString(cursor, 0)),
         toDomain: toUser,

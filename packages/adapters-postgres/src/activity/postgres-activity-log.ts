@@ -2,7 +2,9 @@ import {
   activityEventSchema,
   activityObjectSchema,
   dayOf,
+  listScope,
   orderDailyCounts,
+  pagedLists,
   parseActivityRange,
   parseDailyCountsQuery,
   parseId,
@@ -90,7 +92,7 @@ export class PostgresActivityLog implements ActivityLog {
     return this.list(
       [`actor_id = ${params.add(actor)}`],
       params,
-      `activity.byActor:${actor}:${from?.getTime() ?? ''}:${to?.getTime() ?? ''}`,
+      listScope('activity.listByActor', actor, from?.getTime(), to?.getTime()),
       from,
       to,
       page,
@@ -104,7 +106,7 @@ export class PostgresActivityLog implements ActivityLog {
     return this.list(
       [`object_type = ${params.add(parsed.type)}`, `object_id = ${params.add(parsed.id)}`],
       params,
-      `activity.byObject:${JSON.stringify([parsed.type, parsed.id])}:${from?.getTime() ?? ''}:${to?.getTime() ?? ''}`,
+      listScope('activity.listByObject', parsed.type, parsed.id, from?.getTime(), to?.getTime()),
       from,
       to,
       page,
@@ -144,7 +146,7 @@ export class PostgresActivityLog implements ActivityLog {
     if (from) where.push(`occurred_at >= ${params.add(sqlTime(from))}::timestamptz`);
     if (to) where.push(`occurred_at < ${params.add(sqlTime(to))}::timestamptz`);
     if (cursor) {
-      const [occurredAt, id] = readCursor(scope, cursor, ['time', 'id']);
+      const [occurredAt, id] = readCursor(scope, cursor, pagedLists['activity.listByActor']);
       where.push(`(occurred_at, id) < (${params.add(sqlTime(occurredAt))}::timestamptz, ${params.add(id)}::uuid)`);
     }
     const { rows } = await this.db.query<ActivityEventEntity>(

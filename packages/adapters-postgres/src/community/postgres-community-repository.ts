@@ -1,9 +1,11 @@
 import {
   CohortError,
-  atExpectedVersion,
   applyCommunityPatch,
+  atExpectedVersion,
   communitySchema,
+  listScope,
   newCommunity,
+  pagedLists,
   parseCommunityPatch,
   parseExpectedVersion,
   parseId,
@@ -100,10 +102,10 @@ export class PostgresCommunityRepository implements CommunityRepository {
 
   async list(page?: PageRequest): Promise<Page<Community>> {
     const { cursor, limit } = parsePageRequest(page);
-    const scope = 'communities.list';
+    const scope = listScope('communities.list');
     const params = new SqlParams();
     const where: string[] = [];
-    if (cursor) where.push(`slug > ${params.add(readCursor(scope, cursor, ['text'])[0])}`);
+    if (cursor) where.push(`slug > ${params.add(readCursor(scope, cursor, pagedLists['communities.list'])[0])}`);
     const { rows } = await this.db.query<CommunityEntity>(
       `SELECT ${this.sql.select} FROM ${this.sql.table}
         ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
@@ -111,6 +113,7 @@ export class PostgresCommunityRepository implements CommunityRepository {
         LIMIT ${params.add(limit + 1)}`,
       params.values,
     );
-    return toPage(rows.map(communityFromEntity), limit, scope, (community) => [community.slug]);
+    // The id rides along so every store's cursor is the same (slugs are unique: the slug alone orders the list).
+    return toPage(rows.map(communityFromEntity), limit, scope, (community) => [community.slug, community.id]);
   }
 }

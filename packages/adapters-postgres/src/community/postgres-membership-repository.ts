@@ -1,6 +1,8 @@
 import {
   CohortError,
+  listScope,
   membershipSchema,
+  pagedLists,
   parseId,
   parseInput,
   parsePageRequest,
@@ -94,12 +96,12 @@ export class PostgresMembershipRepository implements MembershipRepository {
 
   async listMembers(communityId: string, page?: PageRequest): Promise<Page<Membership>> {
     const community = parseId(communityId, 'communityId');
-    return this.listBy('community_id', 'user_id', community, `memberships.byCommunity:${community}`, page);
+    return this.listBy('community_id', 'user_id', community, listScope('memberships.listMembers', community), page);
   }
 
   async listByUser(userId: string, page?: PageRequest): Promise<Page<Membership>> {
     const user = parseId(userId, 'userId');
-    return this.listBy('user_id', 'community_id', user, `memberships.byUser:${user}`, page);
+    return this.listBy('user_id', 'community_id', user, listScope('memberships.listByUser', user), page);
   }
 
   /** Earliest joinedAt first, ties by the other half of the key; each direction has its own index. */
@@ -114,7 +116,7 @@ export class PostgresMembershipRepository implements MembershipRepository {
     const params = new SqlParams();
     const where = [`${column} = ${params.add(value)}`];
     if (cursor) {
-      const [joinedAt, id] = readCursor(scope, cursor, ['time', 'id']);
+      const [joinedAt, id] = readCursor(scope, cursor, pagedLists['memberships.listMembers']);
       where.push(
         `(joined_at, ${tieBreaker}) > (${params.add(sqlTime(joinedAt))}::timestamptz, ${params.add(id)}::uuid)`,
       );

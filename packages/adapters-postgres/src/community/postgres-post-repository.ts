@@ -1,9 +1,11 @@
 import {
   CohortError,
-  atExpectedVersion,
   applyPostPatch,
+  atExpectedVersion,
+  listScope,
   newComment,
   newPost,
+  pagedLists,
   parseExpectedVersion,
   parseId,
   parsePageRequest,
@@ -104,11 +106,11 @@ export class PostgresPostRepository implements PostRepository {
   async feed(communityId: string, page?: PageRequest): Promise<Page<Post>> {
     const community = parseId(communityId, 'communityId');
     const { cursor, limit } = parsePageRequest(page);
-    const scope = `posts.feed:${community}`;
+    const scope = listScope('posts.feed', community);
     const params = new SqlParams();
     const where = [`community_id = ${params.add(community)}`];
     if (cursor) {
-      const [createdAt, id] = readCursor(scope, cursor, ['time', 'id']);
+      const [createdAt, id] = readCursor(scope, cursor, pagedLists['posts.feed']);
       where.push(`(created_at, id) < (${params.add(sqlTime(createdAt))}::timestamptz, ${params.add(id)}::uuid)`);
     }
     const { rows } = await this.db.query<PostRow>(
@@ -139,11 +141,11 @@ export class PostgresPostRepository implements PostRepository {
   async listComments(postId: string, page?: PageRequest): Promise<Page<Comment>> {
     const post = parseId(postId, 'postId');
     const { cursor, limit } = parsePageRequest(page);
-    const scope = `posts.comments:${post}`;
+    const scope = listScope('posts.listComments', post);
     const params = new SqlParams();
     const where = [`post_id = ${params.add(post)}`];
     if (cursor) {
-      const [createdAt, id] = readCursor(scope, cursor, ['time', 'id']);
+      const [createdAt, id] = readCursor(scope, cursor, pagedLists['posts.listComments']);
       where.push(`(created_at, id) > (${params.add(sqlTime(createdAt))}::timestamptz, ${params.add(id)}::uuid)`);
     }
     const { rows } = await this.db.query<CommentRow>(

@@ -1,9 +1,11 @@
 import {
   CohortError,
-  atExpectedVersion,
   applyContentPatch,
+  atExpectedVersion,
   listPublishedFilterSchema,
+  listScope,
   newContent,
+  pagedLists,
   parseContentPatch,
   parseExpectedVersion,
   parseId,
@@ -86,13 +88,13 @@ export class PostgresContentRepository implements ContentRepository {
   async listPublished(filter?: ListPublishedFilter, page?: PageRequest): Promise<Page<Content>> {
     const { tag, authorId } = parseInput(listPublishedFilterSchema, filter ?? {}, 'listPublished filter');
     const { cursor, limit } = parsePageRequest(page);
-    const scope = `contents.published:${tag ?? ''}:${authorId ?? ''}`;
+    const scope = listScope('contents.listPublished', tag, authorId);
     const params = new SqlParams();
     const where = [`status = 'published'`];
     if (tag !== undefined) where.push(`tags @> ARRAY[${params.add(tag)}]::text[]`);
     if (authorId !== undefined) where.push(`author_id = ${params.add(authorId)}`);
     if (cursor) {
-      const [publishedAt, id] = readCursor(scope, cursor, ['time', 'id']);
+      const [publishedAt, id] = readCursor(scope, cursor, pagedLists['contents.listPublished']);
       where.push(`(published_at, id) < (${params.add(sqlTime(publishedAt))}::timestamptz, ${params.add(id)}::uuid)`);
     }
     const { rows } = await this.db.query<ContentEntity>(

@@ -1,7 +1,9 @@
 import {
   CohortError,
   advanceEnrollment,
+  listScope,
   newEnrollment,
+  pagedLists,
   parseId,
   parsePageRequest,
   parseProgress,
@@ -84,11 +86,11 @@ export class PostgresEnrollmentRepository implements EnrollmentRepository {
   async listByUser(userId: string, page?: PageRequest): Promise<Page<Enrollment>> {
     const user = parseId(userId, 'userId');
     const { cursor, limit } = parsePageRequest(page);
-    const scope = `enrollments.byUser:${user}`;
+    const scope = listScope('enrollments.listByUser', user);
     const params = new SqlParams();
     const where = [`user_id = ${params.add(user)}`];
     if (cursor) {
-      const [enrolledAt, contentId] = readCursor(scope, cursor, ['time', 'id']);
+      const [enrolledAt, contentId] = readCursor(scope, cursor, pagedLists['enrollments.listByUser']);
       where.push(
         `(enrolled_at, content_id) < (${params.add(sqlTime(enrolledAt))}::timestamptz, ${params.add(contentId)}::uuid)`,
       );

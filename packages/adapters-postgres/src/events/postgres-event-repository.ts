@@ -1,11 +1,13 @@
 import {
   CohortError,
-  atExpectedVersion,
   admissionFor,
   applyEventPatch,
+  atExpectedVersion,
   listRegistrationsFilterSchema,
+  listScope,
   listUpcomingFilterSchema,
   newEvent,
+  pagedLists,
   parseEventPatch,
   parseExpectedVersion,
   parseId,
@@ -109,12 +111,12 @@ export class PostgresEventRepository implements EventRepository {
   async listUpcoming(filter: ListUpcomingFilter, page?: PageRequest): Promise<Page<Event>> {
     const { from, communityId } = parseInput(listUpcomingFilterSchema, filter, 'listUpcoming filter');
     const { cursor, limit } = parsePageRequest(page);
-    const scope = `events.upcoming:${from.getTime()}:${communityId ?? ''}`;
+    const scope = listScope('events.listUpcoming', from.getTime(), communityId);
     const params = new SqlParams();
     const where = [`status = 'scheduled'`, `starts_at >= ${params.add(sqlTime(from))}::timestamptz`];
     if (communityId !== undefined) where.push(`community_id = ${params.add(communityId)}`);
     if (cursor) {
-      const [startsAt, id] = readCursor(scope, cursor, ['time', 'id']);
+      const [startsAt, id] = readCursor(scope, cursor, pagedLists['events.listUpcoming']);
       where.push(`(starts_at, id) > (${params.add(sqlTime(startsAt))}::timestamptz, ${params.add(id)}::uuid)`);
     }
     const { rows } = await this.db.query<EventRow>(
@@ -220,12 +222,12 @@ export class PostgresEventRepository implements EventRepository {
     const event = parseId(eventId, 'eventId');
     const { status } = parseInput(listRegistrationsFilterSchema, filter ?? {}, 'listRegistrations filter');
     const { cursor, limit } = parsePageRequest(page);
-    const scope = `registrations.byEvent:${event}:${status ?? ''}`;
+    const scope = listScope('events.listRegistrations', event, status);
     const params = new SqlParams();
     const where = [`event_id = ${params.add(event)}`];
     if (status !== undefined) where.push(`status = ${params.add(status)}`);
     if (cursor) {
-      const [position, userId] = readCursor(scope, cursor, ['int', 'id']);
+      const [position, userId] = readCursor(scope, cursor, pagedLists['events.listRegistrations']);
       where.push(`(position, user_id) > (${params.add(position)}::integer, ${params.add(userId)}::uuid)`);
     }
     const { rows } = await this.db.query<RegistrationRow>(

@@ -1,14 +1,16 @@
 import {
   CohortError,
-  atExpectedVersion,
   applyUserPatch,
+  atExpectedVersion,
+  emailSchema,
+  listScope,
   newUser,
+  pagedLists,
   parseExpectedVersion,
   parseId,
   parseInput,
   parsePageRequest,
   parseUserPatch,
-  emailSchema,
   toPage,
   type Clock,
   type CreateUserInput,
@@ -82,9 +84,11 @@ export class PostgresUserRepository implements UserRepository {
 
   async list(page?: PageRequest): Promise<Page<User>> {
     const { cursor, limit } = parsePageRequest(page);
-    const scope = 'users.list';
+    const scope = listScope('users.list');
     const params = new SqlParams();
-    const where = cursor ? `WHERE id > ${params.add(readCursor(scope, cursor, ['id'])[0])}::uuid` : '';
+    const where = cursor
+      ? `WHERE id > ${params.add(readCursor(scope, cursor, pagedLists['users.list'])[0])}::uuid`
+      : '';
     const { rows } = await this.db.query<UserEntity>(
       `SELECT ${this.sql.select} FROM ${this.sql.table} ${where} ORDER BY id LIMIT ${params.add(limit + 1)}`,
       params.values,

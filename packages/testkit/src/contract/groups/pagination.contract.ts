@@ -1,6 +1,9 @@
 import {
   CohortError,
+  decodeCursor,
   encodeCursor,
+  listScope,
+  pagedLists,
   recordKeys,
   type ActivityEvent,
   type ActivityObject,
@@ -8,12 +11,16 @@ import {
   type Comment,
   type Community,
   type Content,
+  type CursorKey,
+  type CursorPart,
   type DailyCount,
   type Enrollment,
   type Event,
+  type ListFilterValue,
   type Membership,
   type Page,
   type PageRequest,
+  type PagedList,
   type Post,
   type RecordOf,
   type RecordSet,
@@ -43,6 +50,23 @@ interface Scope<T> {
   add(at: Date): Promise<void>;
   /** Other queries or filters over (some of) the same rows, with at least two rows each: none may take this list's cursors. */
   readonly siblings: readonly Fetch<unknown>[];
+  /** The cursor every store must issue for this list (core's `listScope` and the list's key); scans have none. */
+  readonly issues?: IssuedCursor<T>;
+}
+
+/** Core's cursor for a list: the scope naming the list and its filter values, the key parts' kinds, the last row's key. */
+interface IssuedCursor<T> {
+  readonly scope: string;
+  readonly parts: readonly CursorPart[];
+  readonly keyOf: (row: T) => CursorKey;
+}
+
+function issued<T>(
+  list: PagedList,
+  filters: readonly ListFilterValue[],
+  keyOf: (row: T) => CursorKey,
+): IssuedCursor<T> {
+  return { scope: listScope(list, ...filters), parts: pagedLists[list], keyOf };
 }
 
 interface ListCase<T> {
@@ -207,6 +231,7 @@ export function paginationContract(context: ContractContext): void {
   }
   const newestEventFirst = (a: ActivityEvent, b: ActivityEvent): number =>
     newest(a.occurredAt, b.occurredAt) || byCodeUnit(b.id, a.id);
+  const activityKey = (event: ActivityEvent): CursorKey => [event.occurredAt.getTime(), event.id];
 
   const publishedCase = (withTag: boolean) =>
     listCase<Content>({
@@ -236,6 +261,10 @@ export function paginationContract(context: ContractContext): void {
                 (page) => store.contents.listPublished({ authorId }, page),
               ]
             : [(page) => store.contents.listPublished({ tag }, page)],
+          issues: issued('contents.listPublished', [withTag ? tag : undefined, undefined], (content) => [
+            (content.publishedAt as Date).getTime(),
+            content.id,
+          ]),
         };
       },
     });
@@ -267,6 +296,10 @@ export function paginationContract(context: ContractContext): void {
                 (page) => store.events.listUpcoming({ from }, page),
               ]
             : [(page) => store.events.listUpcoming({ from: earlier }, page)],
+          issues: issued('events.listUpcoming', [from.getTime(), communityId], (event) => [
+            event.startsAt.getTime(),
+            event.id,
+          ]),
         };
       },
     });
@@ -296,6 +329,10 @@ export function paginationContract(context: ContractContext): void {
                 (page) => store.events.listRegistrations(event.id, { status: 'registered' }, page),
                 (page) => store.events.listRegistrations(event.id, { status: 'waitlisted' }, page),
               ],
+          issues: issued('events.listRegistrations', [event.id, status], (registration) => [
+            registration.position,
+            registration.userId,
+          ]),
         };
       },
     });
@@ -345,6 +382,10 @@ export function paginationContract(context: ContractContext): void {
               (page) => store.activity.listByObject(object, { from }, page),
             ] satisfies Fetch<ActivityEvent>[]
           ).filter((_, index) => by !== 'object' || index !== 2),
+          issues:
+            by === 'object'
+              ? issued('activity.listByObject', [object.type, object.id, undefined, undefined], activityKey)
+              : issued('activity.listByActor', [actorId, range?.from.getTime(), range?.to.getTime()], activityKey),
         };
       },
     });
@@ -367,6 +408,7 @@ export function paginationContract(context: ContractContext): void {
           rows,
           add: async (when) => void (await create(when)),
           siblings: [],
+          issues: issued('users.list', [], (user) => [user.id]),
         };
       },
     }),
@@ -391,6 +433,10 @@ export function paginationContract(context: ContractContext): void {
           rows,
           add: async (when) => void (await enroll(when)),
           siblings: [],
+          issues: issued('enrollments.listByUser', [userId], (enrollment) => [
+            enrollment.enrolledAt.getTime(),
+            enrollment.contentId,
+          ]),
         };
       },
     }),
@@ -418,6 +464,7 @@ export function paginationContract(context: ContractContext): void {
           rows,
           add: async (when) => void (await create(when)),
           siblings: [],
+          issues: issued('communities.list', [], (community) => [community.slug, community.id]),
         };
       },
     }),
@@ -441,6 +488,10 @@ export function paginationContract(context: ContractContext): void {
           rows,
           add: async (when) => void (await join(when)),
           siblings: [],
+          issues: issued('memberships.listMembers', [community.id], (membership) => [
+            membership.joinedAt.getTime(),
+            membership.userId,
+          ]),
         };
       },
     }),
@@ -463,6 +514,10 @@ export function paginationContract(context: ContractContext): void {
           rows,
           add: async (when) => void (await join(when)),
           siblings: [],
+          issues: issued('memberships.listByUser', [userId], (membership) => [
+            membership.joinedAt.getTime(),
+            membership.communityId,
+          ]),
         };
       },
     }),
@@ -484,6 +539,7 @@ export function paginationContract(context: ContractContext): void {
           rows,
           add: async (when) => void (await create(when)),
           siblings: [],
+          issues: issued('posts.feed', [community.id], (post) => [post.createdAt.getTime(), post.id]),
         };
       },
     }),
@@ -505,6 +561,7 @@ export function paginationContract(context: ContractContext): void {
           rows,
           add: async (when) => void (await comment(when)),
           siblings: [],
+          issues: issued('posts.listComments', [post.id], (comment) => [comment.createdAt.getTime(), comment.id]),
         };
       },
     }),
@@ -707,6 +764,31 @@ export function paginationContract(context: ContractContext): void {
           const existing = new Set(before);
           expect(seen.filter((key) => existing.has(key))).toEqual(before);
         });
+
+        // Scans (no documented order) are left out: their order, and so their cursor, is the store's own.
+        it.runIf(listCase.order !== undefined)(
+          "issues core's cursor: the list's name and filter values and the last row's key, so every store takes it",
+          async () => {
+            const store = storeFor(listCase);
+            const scope = await listCase.seed(store, 5, mixedTimes(Date.now()));
+            const issues = scope.issues;
+            if (!issues) throw new Error(`${listCase.name} has a documented order but no issued cursor to check`);
+            let cursor: string | null = null;
+            let pages = 0;
+            do {
+              const page: Page<unknown> = await scope.fetch({ cursor, limit: 2 });
+              cursor = page.nextCursor;
+              if (cursor === null) break;
+              pages += 1;
+              const last = page.items[page.items.length - 1];
+              // decodeCursor throws VALIDATION for another scope, another checksum or keys of other kinds.
+              expect(decodeCursor(issues.scope, cursor, issues.parts)).toEqual(issues.keyOf(last));
+              // Core's own encoding of that key is the same cursor, and the list resumes after it.
+              expect(encodeCursor(issues.scope, issues.keyOf(last))).toBe(cursor);
+            } while (pages < 10);
+            expect(pages).toBeGreaterThan(0);
+          },
+        );
 
         it('rejects a tampered cursor with VALIDATION', async () => {
           const store = storeFor(listCase);

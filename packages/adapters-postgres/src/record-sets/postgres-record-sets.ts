@@ -1,10 +1,11 @@
 import {
-  lastOfEachKey,
   CohortError,
+  lastOfEachKey,
   parseRecordKeys,
-  parseScanRequest,
   parseRecords,
+  parseScanRequest,
   recordKeys,
+  scanScope,
   toPage,
   type ActivityEvent,
   type CursorKey,
@@ -164,7 +165,7 @@ function tableSet<N extends RecordSetName, E>(
   options: TableSetOptions<N, E>,
 ): RecordSet<RecordOf<N>> {
   const sql: TableSql<E> = tableSql(options.table, options.columns, options.key);
-  const scope = `recordSets.${options.name}`;
+  const scope = scanScope('postgres', options.name);
   const keyColumns = options.scanKey.columns.join(', ');
   return {
     async scan(page?: ScanRequest): Promise<Page<RecordOf<N>>> {
@@ -333,7 +334,7 @@ export function createPostgresRecordSets(db: PostgresClient, partitions: Activit
  */
 function activityRecordSet(db: PostgresClient, partitions: ActivityPartitions): RecordSet<ActivityEvent> {
   const t = db.tables;
-  const scope = 'recordSets.activity';
+  const scope = scanScope('postgres', 'activity');
   const columns = columnList(activityColumns);
   const select = selectList(activityColumns);
   return {
@@ -387,7 +388,7 @@ function activityRecordSet(db: PostgresClient, partitions: ActivityPartitions): 
 
 function dailyCountRecordSet(db: PostgresClient): RecordSet<DailyCount> {
   const table = db.tables.activityDailyCounts;
-  const scope = 'recordSets.activityCounts';
+  const scope = scanScope('postgres', 'activityCounts');
   const sql = tableSql(table, dailyCountColumns, ['day', 'verb']);
   return {
     async scan(page?: ScanRequest): Promise<Page<DailyCount>> {
