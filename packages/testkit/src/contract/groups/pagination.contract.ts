@@ -766,9 +766,8 @@ export function paginationContract(context: ContractContext): void {
         });
 
         // Scans (no documented order) are left out: their order, and so their cursor, is the store's own.
-        it.runIf(listCase.order !== undefined)(
-          "issues core's cursor: the list's name and filter values and the last row's key, so every store takes it",
-          async () => {
+        if (listCase.order !== undefined) {
+          it("issues core's cursor: the list's name and filter values and the last row's key, so every store takes it", async () => {
             const store = storeFor(listCase);
             const scope = await listCase.seed(store, 5, mixedTimes(Date.now()));
             const issues = scope.issues;
@@ -787,8 +786,8 @@ export function paginationContract(context: ContractContext): void {
               expect(encodeCursor(issues.scope, issues.keyOf(last))).toBe(cursor);
             } while (pages < 10);
             expect(pages).toBeGreaterThan(0);
-          },
-        );
+          });
+        }
 
         it('rejects a tampered cursor with VALIDATION', async () => {
           const store = storeFor(listCase);
