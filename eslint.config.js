@@ -21,18 +21,18 @@ const boundaries = [
   {
     files: ['packages/adapters-*/src/**/*.ts'],
     // wiring: each adapter's three-line inversify module binds its store to the port tokens wiring owns.
-    allowed: [String.raw`@cohort/(core|wiring)$`, String.raw`(?!@cohort/)`],
+    allowed: [String.raw`@cohort/(core|core/adapter|wiring)$`, String.raw`(?!@cohort/)`],
     message:
-      'An adapter imports @cohort/core (and @cohort/wiring for its module) and its drivers, never another adapter.',
+      'An adapter imports @cohort/core and its adapter kit (and @cohort/wiring for its module) and its drivers, never another adapter.',
   },
   {
     files: ['packages/migrate/src/**/*.ts'],
-    allowed: [String.raw`@cohort/core$`, 'node:', relative],
+    allowed: [String.raw`@cohort/core(/adapter)?$`, 'node:', relative],
     message: '@cohort/migrate works through ports: it imports @cohort/core and Node built-ins only.',
   },
   {
     files: ['packages/wiring/src/**/*.ts', 'packages/testkit/src/**/*.ts'],
-    allowed: [String.raw`@cohort/core$`, String.raw`(?!@cohort/)`],
+    allowed: [String.raw`@cohort/core(/adapter)?$`, String.raw`(?!@cohort/)`],
     message: 'Of the Cohort packages, this one imports @cohort/core only.',
   },
 ];

@@ -151,6 +151,7 @@ describe('the packed packages, installed outside the repository', () => {
         .filter((entry) => entry !== '@cohort/testkit'),
     );
     expect(entries).toContain('@cohort/testkit/generator');
+    expect(entries).toContain('@cohort/core/adapter');
     expect(entries).toContain('@cohort/cli');
     const script = entries.map((entry) => `await import(${JSON.stringify(entry)});`).join('\n');
     const { stdout } = await inConsumer('node', ['--input-type=module', '-e', `${script}\nconsole.log('imported');`]);

@@ -3,8 +3,6 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoStore, ensureTable } from '@cohort/adapters-dynamo';
 import {
   CohortError,
-  decodeFeedPosition,
-  encodeFeedPosition,
   type Change,
   type ChangeFeed,
   type ChangeReader,
@@ -12,6 +10,7 @@ import {
   type RecordSet,
   recordSetNames,
 } from '@cohort/core';
+import { decodeFeedPosition, encodeFeedPosition } from '@cohort/core/adapter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stampUpdate } from '../src/shared/committed-at.js';
 import { deleteTable, randomTableName, testClients, testEndpoint } from './dynamo-test-client.js';

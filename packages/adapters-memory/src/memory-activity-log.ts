@@ -1,14 +1,6 @@
 import {
   activityEventSchema,
   activityObjectSchema,
-  dailyIncrements,
-  orderDailyCounts,
-  parseActivityRange,
-  parseDailyCountsQuery,
-  parseId,
-  parseInput,
-  parsePageRequest,
-  prepareAppend,
   type ActivityEvent,
   type ActivityLog,
   type ActivityObject,
@@ -20,9 +12,19 @@ import {
   type NewActivityEvent,
   type Page,
   type PageRequest,
-  type ParsedActivityRange,
-  type ListFilterValue,
 } from '@cohort/core';
+import { type ParsedActivityRange } from '@cohort/core/adapter';
+import {
+  dailyIncrements,
+  orderDailyCounts,
+  parseActivityRange,
+  parseDailyCountsQuery,
+  parseId,
+  parseInput,
+  parsePageRequest,
+  prepareAppend,
+  type ListFilterValue,
+} from '@cohort/core/adapter';
 import { newestFirst, pageOf } from './memory-pages.js';
 import { copyOf, dailyCountKey, roundTrip, type MemoryTables } from './memory-tables.js';
 

@@ -1,13 +1,6 @@
 import {
   CohortError,
-  decodeFeedPosition,
-  encodeFeedPosition,
   newId,
-  parseMarkerName,
-  parseReadOptions,
-  parseSubscriptionName,
-  parseSubscriptionOptions,
-  positionNotIssued,
   type Change,
   type ChangeFeed,
   type ChangeReader,
@@ -17,6 +10,15 @@ import {
   type SubscriptionInfo,
   type SubscriptionOptions,
 } from '@cohort/core';
+import {
+  decodeFeedPosition,
+  encodeFeedPosition,
+  parseMarkerName,
+  parseReadOptions,
+  parseSubscriptionName,
+  parseSubscriptionOptions,
+  positionNotIssued,
+} from '@cohort/core/adapter';
 import type { LoggedChange, MemoryChangeLog } from './memory-change-log.js';
 import { compareText, copyOf, roundTrip } from './memory-tables.js';
 

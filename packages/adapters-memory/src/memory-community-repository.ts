@@ -1,14 +1,6 @@
 import {
   CohortError,
-  atExpectedVersion,
-  applyCommunityPatch,
   communitySchema,
-  newCommunity,
-  parseCommunityPatch,
-  parseExpectedVersion,
-  parseId,
-  parseInput,
-  parsePageRequest,
   type Clock,
   type Community,
   type CommunityPatch,
@@ -17,6 +9,16 @@ import {
   type Page,
   type PageRequest,
 } from '@cohort/core';
+import {
+  atExpectedVersion,
+  applyCommunityPatch,
+  newCommunity,
+  parseCommunityPatch,
+  parseExpectedVersion,
+  parseId,
+  parseInput,
+  parsePageRequest,
+} from '@cohort/core/adapter';
 import { pageOf } from './memory-pages.js';
 import { copyOf, membershipKey, roundTrip, type MemoryTables } from './memory-tables.js';
 

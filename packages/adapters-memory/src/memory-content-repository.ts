@@ -1,13 +1,5 @@
 import {
-  atExpectedVersion,
-  applyContentPatch,
   listPublishedFilterSchema,
-  newContent,
-  parseContentPatch,
-  parseExpectedVersion,
-  parseId,
-  parseInput,
-  parsePageRequest,
   type Clock,
   type Content,
   type ContentPatch,
@@ -17,6 +9,16 @@ import {
   type Page,
   type PageRequest,
 } from '@cohort/core';
+import {
+  atExpectedVersion,
+  applyContentPatch,
+  newContent,
+  parseContentPatch,
+  parseExpectedVersion,
+  parseId,
+  parseInput,
+  parsePageRequest,
+} from '@cohort/core/adapter';
 import { newestFirst, pageOf } from './memory-pages.js';
 import { copyOf, roundTrip, type MemoryTables } from './memory-tables.js';
 

@@ -1,13 +1,11 @@
+import { MAX_CONTROL_LIST, type ControlRecord, type ControlRecords } from '@cohort/core';
 import {
-  MAX_CONTROL_LIST,
   controlVersionMismatch,
   encodeControlValue,
   parseControlKey,
   parseControlPrefix,
   parseControlVersion,
-  type ControlRecord,
-  type ControlRecords,
-} from '@cohort/core';
+} from '@cohort/core/adapter';
 
 interface Stored {
   readonly json: string;

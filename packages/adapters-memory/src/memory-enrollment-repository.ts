@@ -1,10 +1,5 @@
 import {
   CohortError,
-  advanceEnrollment,
-  newEnrollment,
-  parseId,
-  parsePageRequest,
-  parseProgress,
   type Clock,
   type Enrollment,
   type EnrollmentCounts,
@@ -12,6 +7,7 @@ import {
   type Page,
   type PageRequest,
 } from '@cohort/core';
+import { advanceEnrollment, newEnrollment, parseId, parsePageRequest, parseProgress } from '@cohort/core/adapter';
 import { newestFirst, pageOf } from './memory-pages.js';
 import { copyOf, enrollmentKey, roundTrip, type MemoryTables } from './memory-tables.js';
 

@@ -1,17 +1,7 @@
 import {
   CohortError,
-  atExpectedVersion,
-  admissionFor,
-  applyEventPatch,
   listRegistrationsFilterSchema,
   listUpcomingFilterSchema,
-  newEvent,
-  parseEventPatch,
-  parseExpectedVersion,
-  parseId,
-  parseInput,
-  parsePageRequest,
-  seatsToPromote,
   type Clock,
   type CreateEventInput,
   type Event,
@@ -23,6 +13,18 @@ import {
   type PageRequest,
   type Registration,
 } from '@cohort/core';
+import {
+  atExpectedVersion,
+  admissionFor,
+  applyEventPatch,
+  newEvent,
+  parseEventPatch,
+  parseExpectedVersion,
+  parseId,
+  parseInput,
+  parsePageRequest,
+  seatsToPromote,
+} from '@cohort/core/adapter';
 import { oldestFirst, pageOf, type KeyOrder } from './memory-pages.js';
 import { copyOf, registrationKey, roundTrip, type MemoryTables } from './memory-tables.js';
 

@@ -1,9 +1,6 @@
 import {
   CohortError,
   membershipSchema,
-  parseId,
-  parseInput,
-  parsePageRequest,
   type Clock,
   type Community,
   type Membership,
@@ -12,6 +9,7 @@ import {
   type Page,
   type PageRequest,
 } from '@cohort/core';
+import { parseId, parseInput, parsePageRequest } from '@cohort/core/adapter';
 import { oldestFirst, pageOf } from './memory-pages.js';
 import { copyOf, membershipKey, roundTrip, type MemoryTables } from './memory-tables.js';
 

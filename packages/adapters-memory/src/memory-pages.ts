@@ -1,15 +1,14 @@
+import { CohortError, type Page } from '@cohort/core';
 import {
-  CohortError,
   decodeCursor,
   listScope,
   pagedLists,
   toPage,
   type CursorKey,
   type ListFilterValue,
-  type Page,
   type PagedList,
   type ParsedPageRequest,
-} from '@cohort/core';
+} from '@cohort/core/adapter';
 import { compareText, copyOf } from './memory-tables.js';
 
 export type Direction = 'asc' | 'desc';

@@ -1,14 +1,5 @@
 import {
   CohortError,
-  atExpectedVersion,
-  applyPostPatch,
-  newComment,
-  newPost,
-  parseExpectedVersion,
-  parseId,
-  parsePageRequest,
-  parsePostPatch,
-  parseReactionKind,
   type Clock,
   type Comment,
   type CreateCommentInput,
@@ -20,6 +11,17 @@ import {
   type PostRepository,
   type ReactionKind,
 } from '@cohort/core';
+import {
+  atExpectedVersion,
+  applyPostPatch,
+  newComment,
+  newPost,
+  parseExpectedVersion,
+  parseId,
+  parsePageRequest,
+  parsePostPatch,
+  parseReactionKind,
+} from '@cohort/core/adapter';
 import { newestFirst, oldestFirst, pageOf } from './memory-pages.js';
 import { copyOf, reactionKey, roundTrip, type MemoryTables } from './memory-tables.js';
 

@@ -1,12 +1,6 @@
 import {
   CohortError,
-  decodeCursor,
-  parseRecordKeys,
-  parseRecords,
-  parseScanRequest,
   recordKeys,
-  scanScope,
-  toPage,
   type Page,
   type RecordOf,
   type RecordSet,
@@ -14,6 +8,7 @@ import {
   type RecordSets,
   type ScanRequest,
 } from '@cohort/core';
+import { decodeCursor, parseRecordKeys, parseRecords, parseScanRequest, scanScope, toPage } from '@cohort/core/adapter';
 import { compareText, copyOf, roundTrip, type MemoryTables, type Table } from './memory-tables.js';
 
 /** Writes a validated batch; runs without `await`, so the batch lands at once, as one transaction would. */

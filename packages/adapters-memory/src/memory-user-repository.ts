@@ -1,14 +1,6 @@
 import {
   CohortError,
-  atExpectedVersion,
-  applyUserPatch,
   emailSchema,
-  newUser,
-  parseExpectedVersion,
-  parseId,
-  parseInput,
-  parsePageRequest,
-  parseUserPatch,
   type Clock,
   type CreateUserInput,
   type Page,
@@ -17,6 +9,16 @@ import {
   type UserPatch,
   type UserRepository,
 } from '@cohort/core';
+import {
+  atExpectedVersion,
+  applyUserPatch,
+  newUser,
+  parseExpectedVersion,
+  parseId,
+  parseInput,
+  parsePageRequest,
+  parseUserPatch,
+} from '@cohort/core/adapter';
 import { byText, pageOf } from './memory-pages.js';
 import { copyOf, roundTrip, type MemoryTables } from './memory-tables.js';
 

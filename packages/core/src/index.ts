@@ -1,40 +1,16 @@
 // Shared primitives
 export { CohortError } from './shared/cohort-error.js';
 export type { CohortErrorCode, CohortErrorOptions, ValidationIssue } from './shared/cohort-error.js';
-export { parseInput } from './shared/validation.js';
 export { newId, idSchema } from './shared/ids.js';
-export { parseId } from './shared/parse-id.js';
 export { systemClock } from './shared/clock.js';
-export { KeyedGate } from './shared/keyed-gate.js';
-export { isNetworkError } from './shared/network-errors.js';
-export {
-  DEFAULT_TIMEOUT_MS,
-  Deadline,
-  beforeDeadline,
-  deadlineOf,
-  storeDeadlines,
-  withDeadlines,
-} from './shared/deadline.js';
 export type { Clock } from './shared/clock.js';
-export {
-  DEFAULT_PAGE_LIMIT,
-  MAX_PAGE_LIMIT,
-  decodeCursor,
-  decodeCursorKey,
-  encodeCursor,
-  pageRequestSchema,
-  parsePageRequest,
-  toPage,
-} from './shared/page.js';
-export type { CursorKey, CursorPart, CursorValues, Page, PageRequest, ParsedPageRequest } from './shared/page.js';
+export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, pageRequestSchema } from './shared/page.js';
+export type { Page, PageRequest } from './shared/page.js';
 export { MAX_INSTANT, MIN_INSTANT, dayOf, daySchema } from './shared/instant.js';
 export { textLimits } from './shared/text-limits.js';
-export { listScope, pagedLists, scanScope } from './shared/paged-lists.js';
-export type { ListFilterValue, PagedList } from './shared/paged-lists.js';
-export { atExpectedVersion, definedOnly, parseExpectedVersion } from './shared/patch.js';
 export type { RecordSet } from './shared/record-set.js';
-export { MAX_SCAN_LIMIT, parseScanRequest, scanRequestSchema } from './shared/scan-request.js';
-export type { ParsedScanRequest, ScanRequest } from './shared/scan-request.js';
+export { MAX_SCAN_LIMIT, scanRequestSchema } from './shared/scan-request.js';
+export type { ScanRequest } from './shared/scan-request.js';
 
 // users
 export {
@@ -47,8 +23,6 @@ export {
 } from './users/user.schema.js';
 export type { CreateUserInput, User, UserPatch, UserRole } from './users/user.schema.js';
 export type { UserRepository } from './users/user-repository.js';
-export { applyUserPatch, newUser, parseUserPatch } from './users/user-changes.js';
-export type { ParsedUserPatch } from './users/user-changes.js';
 
 // content
 export {
@@ -71,9 +45,6 @@ export { enrollmentSchema, enrollmentStatuses, progressSchema } from './content/
 export type { Enrollment, EnrollmentCounts } from './content/enrollment.schema.js';
 export type { ContentRepository } from './content/content-repository.js';
 export type { EnrollmentRepository } from './content/enrollment-repository.js';
-export { applyContentPatch, newContent, parseContentPatch } from './content/content-changes.js';
-export type { ParsedContentPatch } from './content/content-changes.js';
-export { advanceEnrollment, newEnrollment, parseProgress } from './content/enrollment-changes.js';
 
 // events
 export {
@@ -92,8 +63,6 @@ export {
 } from './events/registration.schema.js';
 export type { ListRegistrationsFilter, Registration, RegistrationStatus } from './events/registration.schema.js';
 export type { EventRepository } from './events/event-repository.js';
-export { admissionFor, applyEventPatch, newEvent, parseEventPatch, seatsToPromote } from './events/event-changes.js';
-export type { ParsedEventPatch } from './events/event-changes.js';
 
 // community
 export {
@@ -121,10 +90,6 @@ export type { Reaction } from './community/reaction.schema.js';
 export type { CommunityRepository } from './community/community-repository.js';
 export type { MembershipRepository } from './community/membership-repository.js';
 export type { PostRepository } from './community/post-repository.js';
-export { applyCommunityPatch, newCommunity, parseCommunityPatch } from './community/community-changes.js';
-export type { ParsedCommunityPatch } from './community/community-changes.js';
-export { applyPostPatch, newComment, newPost, parsePostPatch, parseReactionKind } from './community/post-changes.js';
-export type { ParsedPostPatch } from './community/post-changes.js';
 
 // activity
 export {
@@ -151,40 +116,18 @@ export type {
   NewActivityEvent,
 } from './activity/activity-event.schema.js';
 export type { ActivityLog } from './activity/activity-log.js';
-export {
-  dailyIncrements,
-  orderDailyCounts,
-  parseActivityRange,
-  parseDailyCountsQuery,
-  prepareAppend,
-} from './activity/activity-changes.js';
-export type { ParsedActivityRange } from './activity/activity-changes.js';
 
 // migration face, store bundle, DI tokens
 export { recordSetNames } from './migration/record-sets.js';
 export type { RecordSetName, RecordSets } from './migration/record-sets.js';
-export {
-  MAX_DELETE_MANY,
-  lastOfEachKey,
-  parseRecordKeys,
-  parseRecords,
-  recordKeys,
-  recordSchemas,
-} from './migration/record-keys.js';
-export type { ParsedRecordKey, RecordOf } from './migration/record-keys.js';
+export { MAX_DELETE_MANY, recordKeys, recordSchemas } from './migration/record-keys.js';
+export type { RecordOf } from './migration/record-keys.js';
 export {
   DEFAULT_FEED_READ_LIMIT,
   MAX_FEED_READ_LIMIT,
   MAX_FEED_WAIT_MS,
   MAX_MARKER_NAME,
   MAX_SUBSCRIPTION_NAME,
-  decodeFeedPosition,
-  encodeFeedPosition,
-  parseMarkerName,
-  parseReadOptions,
-  parseSubscriptionName,
-  parseSubscriptionOptions,
-  positionNotIssued,
 } from './migration/change-feed.js';
 export type {
   Change,
@@ -195,16 +138,7 @@ export type {
   SubscriptionInfo,
   SubscriptionOptions,
 } from './migration/change-feed.js';
-export {
-  MAX_CONTROL_KEY,
-  MAX_CONTROL_LIST,
-  MAX_CONTROL_VALUE,
-  controlVersionMismatch,
-  encodeControlValue,
-  parseControlKey,
-  parseControlPrefix,
-  parseControlVersion,
-} from './migration/control-records.js';
+export { MAX_CONTROL_KEY, MAX_CONTROL_LIST, MAX_CONTROL_VALUE } from './migration/control-records.js';
 export type { ControlRecord, ControlRecords } from './migration/control-records.js';
 export type { CohortStore, PortName } from './store.js';
 export { portNames, recordSetPorts } from './store.js';

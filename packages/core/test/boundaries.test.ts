@@ -55,7 +55,10 @@ describe('package boundaries (eslint.config.js)', () => {
       "import { z } from 'zod';\nimport { x } from './x.js';\nimport { y } from '../y.js';",
     ],
     ['packages/core/src/probe.ts', "import { AsyncLocalStorage } from 'node:async_hooks';"],
-    ['packages/adapters-postgres/src/probe.ts', "import { CohortError } from '@cohort/core';\nimport pg from 'pg';"],
+    [
+      'packages/adapters-postgres/src/probe.ts',
+      "import { CohortError } from '@cohort/core';\nimport { toPage } from '@cohort/core/adapter';\nimport pg from 'pg';",
+    ],
     [
       'packages/adapters-dynamo/src/probe.ts',
       "import { ports } from '@cohort/wiring';\nimport { inspect } from 'node:util';",

@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   CohortError,
   MAX_APPEND_BATCH,
+  newId,
+  type ActivityEvent,
+  type Event,
+  type NewActivityEvent,
+} from '../src/index.js';
+import {
   admissionFor,
   advanceEnrollment,
   atExpectedVersion,
@@ -13,7 +19,6 @@ import {
   newContent,
   newEnrollment,
   newEvent,
-  newId,
   newUser,
   orderDailyCounts,
   parseContentPatch,
@@ -21,10 +26,7 @@ import {
   parseUserPatch,
   prepareAppend,
   seatsToPromote,
-  type ActivityEvent,
-  type Event,
-  type NewActivityEvent,
-} from '../src/index.js';
+} from '../src/adapter.js';
 
 const T0 = new Date('2030-03-01T09:00:00.000Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CohortError, idSchema, newId, parseId } from '../src/index.js';
+import { CohortError, idSchema, newId } from '../src/index.js';
+import { parseId } from '../src/adapter.js';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CohortError, MAX_INSTANT, MIN_INSTANT, dayOf, daySchema, parseId, parseInput } from '../src/index.js';
+import { CohortError, MAX_INSTANT, MIN_INSTANT, dayOf, daySchema } from '../src/index.js';
+import { parseId, parseInput } from '../src/adapter.js';
 import { instant } from '../src/shared/instant.js';
 import { z } from 'zod';
 

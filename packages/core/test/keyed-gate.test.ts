@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeyedGate } from '../src/index.js';
+import { KeyedGate } from '../src/adapter.js';
 
 /** A task that records when it starts and finishes, and ends only when released. */
 function controlled(log: string[], name: string) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isNetworkError } from '../src/index.js';
+import { isNetworkError } from '../src/adapter.js';
 
 describe('isNetworkError', () => {
   it.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'ENETUNREACH', 'ECONNABORTED'])(

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { CohortError, MAX_INSTANT, MIN_INSTANT } from '../src/index.js';
 import {
-  CohortError,
-  MAX_INSTANT,
-  MIN_INSTANT,
   decodeCursor,
   decodeCursorKey,
   encodeCursor,
   parsePageRequest,
   parseScanRequest,
   toPage,
-} from '../src/index.js';
+} from '../src/adapter.js';
 
 function validationOf(action: () => unknown): CohortError {
   try {

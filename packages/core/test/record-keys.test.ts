@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lastOfEachKey, portNames, recordSetPorts } from '../src/index.js';
+import { portNames, recordSetPorts } from '../src/index.js';
+import { lastOfEachKey } from '../src/adapter.js';
 
 describe('lastOfEachKey', () => {
   it('keeps the last record of each key, where its key was last seen (what one-at-a-time puts would leave)', () => {

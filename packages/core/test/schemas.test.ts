@@ -11,9 +11,9 @@ import {
   daySchema,
   newActivityEventSchema,
   newId,
-  parseInput,
   userPatchSchema,
 } from '../src/index.js';
+import { parseInput } from '../src/adapter.js';
 
 const authorId = newId();
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { CohortError, createEventInputSchema, parseInput } from '../src/index.js';
+import { CohortError, createEventInputSchema } from '../src/index.js';
+import { parseInput } from '../src/adapter.js';
 
 function validationOf(action: () => unknown): CohortError {
   try {

@@ -4,16 +4,7 @@ import {
   activityEventSchema,
   activityObjectSchema,
   activityVerbs,
-  dailyIncrements,
   dayOf,
-  listScope,
-  orderDailyCounts,
-  pagedLists,
-  parseActivityRange,
-  parseDailyCountsQuery,
-  parseId,
-  parseInput,
-  prepareAppend,
   type ActivityEvent,
   type ActivityLog,
   type ActivityObject,
@@ -24,8 +15,19 @@ import {
   type NewActivityEvent,
   type Page,
   type PageRequest,
-  type ParsedActivityRange,
 } from '@cohort/core';
+import { type ParsedActivityRange } from '@cohort/core/adapter';
+import {
+  dailyIncrements,
+  listScope,
+  orderDailyCounts,
+  pagedLists,
+  parseActivityRange,
+  parseDailyCountsQuery,
+  parseId,
+  parseInput,
+  prepareAppend,
+} from '@cohort/core/adapter';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import {
   batchGet,

@@ -1,18 +1,14 @@
 import {
   activityVerbs,
   dayOf,
-  lastOfEachKey,
-  parseRecordKeys,
-  parseRecords,
   recordKeys,
-  scanScope,
-  toPage,
   type ActivityEvent,
   type DailyCount,
   type Page,
   type RecordSet,
   type ScanRequest,
 } from '@cohort/core';
+import { lastOfEachKey, parseRecordKeys, parseRecords, scanScope, toPage } from '@cohort/core/adapter';
 import { forEachLimit } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { batchWrite, countQuery, type Key } from '../shared/dynamo-ops.js';

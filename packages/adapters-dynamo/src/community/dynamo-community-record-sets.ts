@@ -1,21 +1,17 @@
 import {
-  lastOfEachKey,
-  parseRecordKeys,
-  parseRecords,
   reactionKinds,
   recordKeys,
-  scanScope,
   type Comment,
   type Community,
-  type CursorPart,
   type Membership,
   type Page,
-  type ParsedRecordKey,
   type Post,
   type Reaction,
   type RecordSet,
   type ScanRequest,
 } from '@cohort/core';
+import { type ParsedRecordKey } from '@cohort/core/adapter';
+import { lastOfEachKey, parseRecordKeys, parseRecords, scanScope, type CursorPart } from '@cohort/core/adapter';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { deleteManyGuarded } from '../shared/guarded-delete-many.js';
 import { putManyGuarded, type GuardedRecordSet } from '../shared/guarded-put-many.js';

@@ -1,15 +1,6 @@
 import {
   CohortError,
-  applyCommunityPatch,
-  atExpectedVersion,
   communitySchema,
-  listScope,
-  newCommunity,
-  pagedLists,
-  parseCommunityPatch,
-  parseExpectedVersion,
-  parseId,
-  parseInput,
   type Community,
   type CommunityPatch,
   type CommunityRepository,
@@ -17,6 +8,17 @@ import {
   type Page,
   type PageRequest,
 } from '@cohort/core';
+import {
+  applyCommunityPatch,
+  atExpectedVersion,
+  listScope,
+  newCommunity,
+  pagedLists,
+  parseCommunityPatch,
+  parseExpectedVersion,
+  parseId,
+  parseInput,
+} from '@cohort/core/adapter';
 import { LOOKUP_ATTEMPTS, RETRY, optimistic } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { failedAt, getItem, transactWrite, updateItem } from '../shared/dynamo-ops.js';

@@ -1,16 +1,13 @@
 import {
   CohortError,
-  listScope,
   membershipSchema,
-  pagedLists,
-  parseId,
-  parseInput,
   type Membership,
   type MembershipRepository,
   type MembershipRole,
   type Page,
   type PageRequest,
 } from '@cohort/core';
+import { listScope, pagedLists, parseId, parseInput } from '@cohort/core/adapter';
 import { RETRY, optimistic } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { deleteItem, failedAt, getItem, transactWrite, updateItem } from '../shared/dynamo-ops.js';

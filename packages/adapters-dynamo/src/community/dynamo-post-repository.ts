@@ -1,15 +1,5 @@
 import {
   CohortError,
-  applyPostPatch,
-  atExpectedVersion,
-  listScope,
-  newComment,
-  newPost,
-  pagedLists,
-  parseExpectedVersion,
-  parseId,
-  parsePostPatch,
-  parseReactionKind,
   type Comment,
   type CreateCommentInput,
   type CreatePostInput,
@@ -21,6 +11,18 @@ import {
   type Reaction,
   type ReactionKind,
 } from '@cohort/core';
+import {
+  applyPostPatch,
+  atExpectedVersion,
+  listScope,
+  newComment,
+  newPost,
+  pagedLists,
+  parseExpectedVersion,
+  parseId,
+  parsePostPatch,
+  parseReactionKind,
+} from '@cohort/core/adapter';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import {
   batchWrite,

@@ -1,16 +1,6 @@
 import type { TransactWriteItem } from '@aws-sdk/lib-dynamodb';
-import {
-  lastOfEachKey,
-  parseRecordKeys,
-  parseRecords,
-  recordKeys,
-  scanScope,
-  type Content,
-  type Enrollment,
-  type Page,
-  type RecordSet,
-  type ScanRequest,
-} from '@cohort/core';
+import { recordKeys, type Content, type Enrollment, type Page, type RecordSet, type ScanRequest } from '@cohort/core';
+import { lastOfEachKey, parseRecordKeys, parseRecords, scanScope } from '@cohort/core/adapter';
 import { RETRY, forEachLimit, optimistic } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { batchGet, batchWrite, getItem, queryAll, transactWrite } from '../shared/dynamo-ops.js';

@@ -1,16 +1,7 @@
 import type { TransactWriteItem } from '@aws-sdk/lib-dynamodb';
 import {
   CohortError,
-  applyContentPatch,
-  atExpectedVersion,
   listPublishedFilterSchema,
-  listScope,
-  newContent,
-  pagedLists,
-  parseContentPatch,
-  parseExpectedVersion,
-  parseId,
-  parseInput,
   type Content,
   type ContentPatch,
   type ContentRepository,
@@ -19,6 +10,17 @@ import {
   type Page,
   type PageRequest,
 } from '@cohort/core';
+import {
+  applyContentPatch,
+  atExpectedVersion,
+  listScope,
+  newContent,
+  pagedLists,
+  parseContentPatch,
+  parseExpectedVersion,
+  parseId,
+  parseInput,
+} from '@cohort/core/adapter';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { failedAt, getItem, putItem, transactWrite, type WriteCondition } from '../shared/dynamo-ops.js';
 import { cursorNumber, cursorString } from '../shared/item-format.js';

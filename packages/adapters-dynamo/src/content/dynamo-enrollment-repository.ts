@@ -1,18 +1,13 @@
 import type { TransactWriteItem } from '@aws-sdk/lib-dynamodb';
 import {
   CohortError,
-  advanceEnrollment,
-  listScope,
-  newEnrollment,
-  pagedLists,
-  parseId,
-  parseProgress,
   type Enrollment,
   type EnrollmentCounts,
   type EnrollmentRepository,
   type Page,
   type PageRequest,
 } from '@cohort/core';
+import { advanceEnrollment, listScope, newEnrollment, pagedLists, parseId, parseProgress } from '@cohort/core/adapter';
 import { RETRY, optimistic } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { failedAt, getItem, transactWrite } from '../shared/dynamo-ops.js';

@@ -1,13 +1,11 @@
+import { MAX_CONTROL_LIST, type ControlRecord, type ControlRecords } from '@cohort/core';
 import {
-  MAX_CONTROL_LIST,
   controlVersionMismatch,
   encodeControlValue,
   parseControlKey,
   parseControlPrefix,
   parseControlVersion,
-  type ControlRecord,
-  type ControlRecords,
-} from '@cohort/core';
+} from '@cohort/core/adapter';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { deleteItem, getItem, putItem, queryItems, type Item } from '../shared/dynamo-ops.js';
 import { CONTROL_RECORD_TYPE, controlKeys } from './control.keys.js';

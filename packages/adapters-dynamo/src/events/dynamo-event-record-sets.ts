@@ -1,15 +1,5 @@
-import {
-  lastOfEachKey,
-  parseRecordKeys,
-  parseRecords,
-  recordKeys,
-  scanScope,
-  type Event,
-  type Page,
-  type RecordSet,
-  type Registration,
-  type ScanRequest,
-} from '@cohort/core';
+import { recordKeys, type Event, type Page, type RecordSet, type Registration, type ScanRequest } from '@cohort/core';
+import { lastOfEachKey, parseRecordKeys, parseRecords, scanScope } from '@cohort/core/adapter';
 import { forEachLimit } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { batchWrite, queryItems, updateItem } from '../shared/dynamo-ops.js';

@@ -1,20 +1,8 @@
 import type { TransactWriteItem } from '@aws-sdk/lib-dynamodb';
 import {
   CohortError,
-  KeyedGate,
-  admissionFor,
-  applyEventPatch,
-  atExpectedVersion,
   listRegistrationsFilterSchema,
-  listScope,
   listUpcomingFilterSchema,
-  newEvent,
-  pagedLists,
-  parseEventPatch,
-  parseExpectedVersion,
-  parseId,
-  parseInput,
-  seatsToPromote,
   type CreateEventInput,
   type Event,
   type EventPatch,
@@ -23,9 +11,23 @@ import {
   type ListUpcomingFilter,
   type Page,
   type PageRequest,
-  type ParsedEventPatch,
   type Registration,
 } from '@cohort/core';
+import {
+  KeyedGate,
+  admissionFor,
+  applyEventPatch,
+  atExpectedVersion,
+  listScope,
+  newEvent,
+  pagedLists,
+  parseEventPatch,
+  parseExpectedVersion,
+  parseId,
+  parseInput,
+  seatsToPromote,
+  type ParsedEventPatch,
+} from '@cohort/core/adapter';
 import { RETRY, optimistic } from '../shared/concurrency.js';
 import { throughGate, type DynamoContext } from '../shared/dynamo-context.js';
 import { failedAt, getItem, putItem, queryItems, transactWrite, type Item } from '../shared/dynamo-ops.js';

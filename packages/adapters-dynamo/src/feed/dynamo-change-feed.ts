@@ -1,10 +1,6 @@
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import {
   CohortError,
-  parseMarkerName,
-  parseReadOptions,
-  parseSubscriptionName,
-  parseSubscriptionOptions,
   type Change,
   type ChangeFeed,
   type ChangeReader,
@@ -13,6 +9,12 @@ import {
   type SubscriptionInfo,
   type SubscriptionOptions,
 } from '@cohort/core';
+import {
+  parseMarkerName,
+  parseReadOptions,
+  parseSubscriptionName,
+  parseSubscriptionOptions,
+} from '@cohort/core/adapter';
 import { withDeadlines } from '../shared/deadline.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { deleteItem, getItem, putItem, queryAll, updateItem, type Item } from '../shared/dynamo-ops.js';

@@ -1,4 +1,4 @@
-import { decodeFeedPosition, encodeFeedPosition, positionNotIssued } from '@cohort/core';
+import { decodeFeedPosition, encodeFeedPosition, positionNotIssued } from '@cohort/core/adapter';
 
 /** How far a subscription or session has read one shard. */
 export interface ShardProgress {

@@ -1,4 +1,5 @@
-import type { Clock, KeyedGate } from '@cohort/core';
+import type { Clock } from '@cohort/core';
+import type { KeyedGate } from '@cohort/core/adapter';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { deadlineOf } from './deadline.js';
 import { isTransient, toCohortError } from './dynamo-errors.js';

@@ -1,4 +1,5 @@
-import { CohortError, isNetworkError } from '@cohort/core';
+import { CohortError } from '@cohort/core';
+import { isNetworkError } from '@cohort/core/adapter';
 
 // The one place that knows the AWS SDK's error vocabulary; nothing from the SDK crosses a port.
 

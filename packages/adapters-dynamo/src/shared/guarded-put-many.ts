@@ -1,5 +1,6 @@
 import type { TransactWriteItem } from '@aws-sdk/lib-dynamodb';
-import { lastOfEachKey, CohortError } from '@cohort/core';
+import { CohortError } from '@cohort/core';
+import { lastOfEachKey } from '@cohort/core/adapter';
 import { RETRY, forEachLimit, optimistic } from './concurrency.js';
 import type { DynamoContext } from './dynamo-context.js';
 import { batchGet, failedAt, transactWrite, type Item, type Key } from './dynamo-ops.js';

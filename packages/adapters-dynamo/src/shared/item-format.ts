@@ -1,4 +1,5 @@
-import { CohortError, type CursorKey } from '@cohort/core';
+import { CohortError } from '@cohort/core';
+import { type CursorKey } from '@cohort/core/adapter';
 import type { Item } from './dynamo-ops.js';
 
 /** Version of the stored item layout, written as `_v` on every item so a later layout can migrate in place. */

@@ -1,4 +1,5 @@
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { type Page, type PageRequest, type ScanRequest } from '@cohort/core';
 import {
   KeyedGate,
   decodeCursor,
@@ -7,10 +8,7 @@ import {
   toPage,
   type CursorKey,
   type CursorPart,
-  type Page,
-  type PageRequest,
-  type ScanRequest,
-} from '@cohort/core';
+} from '@cohort/core/adapter';
 import type { DynamoContext } from './dynamo-context.js';
 import { batchGet, queryItems, queryOnce, type Item, type Key } from './dynamo-ops.js';
 

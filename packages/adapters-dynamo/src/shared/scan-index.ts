@@ -1,4 +1,5 @@
-import { toPage, type CursorKey, type CursorPart, type Page, type PageRequest, type ScanRequest } from '@cohort/core';
+import { type Page, type PageRequest, type ScanRequest } from '@cohort/core';
+import { toPage, type CursorKey, type CursorPart } from '@cohort/core/adapter';
 import { TABLE } from '../table-definition.js';
 import type { DynamoContext } from './dynamo-context.js';
 import { countQuery, type Item, type Key } from './dynamo-ops.js';

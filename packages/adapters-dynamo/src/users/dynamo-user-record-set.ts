@@ -1,12 +1,5 @@
-import {
-  parseRecordKeys,
-  parseRecords,
-  scanScope,
-  type Page,
-  type RecordSet,
-  type ScanRequest,
-  type User,
-} from '@cohort/core';
+import { type Page, type RecordSet, type ScanRequest, type User } from '@cohort/core';
+import { parseRecordKeys, parseRecords, scanScope } from '@cohort/core/adapter';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { deleteManyGuarded } from '../shared/guarded-delete-many.js';
 import { putManyGuarded, type GuardedRecordSet } from '../shared/guarded-put-many.js';

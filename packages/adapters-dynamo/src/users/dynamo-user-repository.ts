@@ -1,16 +1,7 @@
 import type { TransactWriteItem } from '@aws-sdk/lib-dynamodb';
 import {
   CohortError,
-  applyUserPatch,
-  atExpectedVersion,
   emailSchema,
-  listScope,
-  newUser,
-  pagedLists,
-  parseExpectedVersion,
-  parseId,
-  parseInput,
-  parseUserPatch,
   type CreateUserInput,
   type Page,
   type PageRequest,
@@ -18,6 +9,17 @@ import {
   type UserPatch,
   type UserRepository,
 } from '@cohort/core';
+import {
+  applyUserPatch,
+  atExpectedVersion,
+  listScope,
+  newUser,
+  pagedLists,
+  parseExpectedVersion,
+  parseId,
+  parseInput,
+  parseUserPatch,
+} from '@cohort/core/adapter';
 import { LOOKUP_ATTEMPTS, RETRY, optimistic } from '../shared/concurrency.js';
 import type { DynamoContext } from '../shared/dynamo-context.js';
 import { failedAt, getItem, transactWrite } from '../shared/dynamo-ops.js';

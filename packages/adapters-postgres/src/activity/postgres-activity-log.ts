@@ -2,16 +2,6 @@ import {
   activityEventSchema,
   activityObjectSchema,
   dayOf,
-  listScope,
-  orderDailyCounts,
-  pagedLists,
-  parseActivityRange,
-  parseDailyCountsQuery,
-  parseId,
-  parseInput,
-  parsePageRequest,
-  prepareAppend,
-  toPage,
   type ActivityEvent,
   type ActivityLog,
   type ActivityObject,
@@ -24,6 +14,18 @@ import {
   type Page,
   type PageRequest,
 } from '@cohort/core';
+import {
+  listScope,
+  orderDailyCounts,
+  pagedLists,
+  parseActivityRange,
+  parseDailyCountsQuery,
+  parseId,
+  parseInput,
+  parsePageRequest,
+  prepareAppend,
+  toPage,
+} from '@cohort/core/adapter';
 import { SqlParams, readCursor } from '../shared/keyset.js';
 import type { PostgresClient } from '../shared/postgres-client.js';
 import { columnList, jsonRow, recordsetType, selectList, sqlTime, toCount } from '../shared/sql-values.js';

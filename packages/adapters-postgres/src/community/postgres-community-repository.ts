@@ -1,8 +1,17 @@
 import {
   CohortError,
+  communitySchema,
+  type Clock,
+  type Community,
+  type CommunityPatch,
+  type CommunityRepository,
+  type CreateCommunityInput,
+  type Page,
+  type PageRequest,
+} from '@cohort/core';
+import {
   applyCommunityPatch,
   atExpectedVersion,
-  communitySchema,
   listScope,
   newCommunity,
   pagedLists,
@@ -12,14 +21,7 @@ import {
   parseInput,
   parsePageRequest,
   toPage,
-  type Clock,
-  type Community,
-  type CommunityPatch,
-  type CommunityRepository,
-  type CreateCommunityInput,
-  type Page,
-  type PageRequest,
-} from '@cohort/core';
+} from '@cohort/core/adapter';
 import { SqlParams, readCursor } from '../shared/keyset.js';
 import type { PostgresClient } from '../shared/postgres-client.js';
 import { jsonRows, sqlTime } from '../shared/sql-values.js';

@@ -1,12 +1,6 @@
 import {
   CohortError,
-  listScope,
   membershipSchema,
-  pagedLists,
-  parseId,
-  parseInput,
-  parsePageRequest,
-  toPage,
   type Clock,
   type Membership,
   type MembershipRepository,
@@ -14,6 +8,7 @@ import {
   type Page,
   type PageRequest,
 } from '@cohort/core';
+import { listScope, pagedLists, parseId, parseInput, parsePageRequest, toPage } from '@cohort/core/adapter';
 import { SqlParams, readCursor } from '../shared/keyset.js';
 import type { PostgresClient } from '../shared/postgres-client.js';
 import { sqlTime, toCount } from '../shared/sql-values.js';

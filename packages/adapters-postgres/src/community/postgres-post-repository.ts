@@ -1,5 +1,17 @@
 import {
   CohortError,
+  type Clock,
+  type Comment,
+  type CreateCommentInput,
+  type CreatePostInput,
+  type Page,
+  type PageRequest,
+  type Post,
+  type PostPatch,
+  type PostRepository,
+  type ReactionKind,
+} from '@cohort/core';
+import {
   applyPostPatch,
   atExpectedVersion,
   listScope,
@@ -12,17 +24,7 @@ import {
   parsePostPatch,
   parseReactionKind,
   toPage,
-  type Clock,
-  type Comment,
-  type CreateCommentInput,
-  type CreatePostInput,
-  type Page,
-  type PageRequest,
-  type Post,
-  type PostPatch,
-  type PostRepository,
-  type ReactionKind,
-} from '@cohort/core';
+} from '@cohort/core/adapter';
 import { SqlParams, readCursor } from '../shared/keyset.js';
 import type { PostgresClient } from '../shared/postgres-client.js';
 import { jsonRows, sqlTime, toCount } from '../shared/sql-values.js';

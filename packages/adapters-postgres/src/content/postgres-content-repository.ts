@@ -1,17 +1,6 @@
 import {
   CohortError,
-  applyContentPatch,
-  atExpectedVersion,
   listPublishedFilterSchema,
-  listScope,
-  newContent,
-  pagedLists,
-  parseContentPatch,
-  parseExpectedVersion,
-  parseId,
-  parseInput,
-  parsePageRequest,
-  toPage,
   type Clock,
   type Content,
   type ContentPatch,
@@ -21,6 +10,19 @@ import {
   type Page,
   type PageRequest,
 } from '@cohort/core';
+import {
+  applyContentPatch,
+  atExpectedVersion,
+  listScope,
+  newContent,
+  pagedLists,
+  parseContentPatch,
+  parseExpectedVersion,
+  parseId,
+  parseInput,
+  parsePageRequest,
+  toPage,
+} from '@cohort/core/adapter';
 import { SqlParams, readCursor } from '../shared/keyset.js';
 import type { PostgresClient } from '../shared/postgres-client.js';
 import { jsonRows, sqlTime } from '../shared/sql-values.js';

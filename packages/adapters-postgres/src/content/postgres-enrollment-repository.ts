@@ -1,5 +1,13 @@
 import {
   CohortError,
+  type Clock,
+  type Enrollment,
+  type EnrollmentCounts,
+  type EnrollmentRepository,
+  type Page,
+  type PageRequest,
+} from '@cohort/core';
+import {
   advanceEnrollment,
   listScope,
   newEnrollment,
@@ -8,13 +16,7 @@ import {
   parsePageRequest,
   parseProgress,
   toPage,
-  type Clock,
-  type Enrollment,
-  type EnrollmentCounts,
-  type EnrollmentRepository,
-  type Page,
-  type PageRequest,
-} from '@cohort/core';
+} from '@cohort/core/adapter';
 import { SqlParams, readCursor } from '../shared/keyset.js';
 import type { PostgresClient } from '../shared/postgres-client.js';
 import { jsonRows, sqlTime, toCount } from '../shared/sql-values.js';

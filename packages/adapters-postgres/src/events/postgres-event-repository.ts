@@ -1,20 +1,7 @@
 import {
   CohortError,
-  admissionFor,
-  applyEventPatch,
-  atExpectedVersion,
   listRegistrationsFilterSchema,
-  listScope,
   listUpcomingFilterSchema,
-  newEvent,
-  pagedLists,
-  parseEventPatch,
-  parseExpectedVersion,
-  parseId,
-  parseInput,
-  parsePageRequest,
-  seatsToPromote,
-  toPage,
   type Clock,
   type CreateEventInput,
   type Event,
@@ -26,6 +13,21 @@ import {
   type PageRequest,
   type Registration,
 } from '@cohort/core';
+import {
+  admissionFor,
+  applyEventPatch,
+  atExpectedVersion,
+  listScope,
+  newEvent,
+  pagedLists,
+  parseEventPatch,
+  parseExpectedVersion,
+  parseId,
+  parseInput,
+  parsePageRequest,
+  seatsToPromote,
+  toPage,
+} from '@cohort/core/adapter';
 import { SqlParams, readCursor } from '../shared/keyset.js';
 import { Rollback, type PostgresClient, type SqlExecutor } from '../shared/postgres-client.js';
 import { jsonRows, sqlTime } from '../shared/sql-values.js';

@@ -1,14 +1,12 @@
 import {
   CohortError,
-  parseMarkerName,
-  parseSubscriptionName,
-  parseSubscriptionOptions,
   type ChangeFeed,
   type ChangeReader,
   type ReaderOptions,
   type SubscriptionInfo,
   type SubscriptionOptions,
 } from '@cohort/core';
+import { parseMarkerName, parseSubscriptionName, parseSubscriptionOptions } from '@cohort/core/adapter';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';

@@ -1,13 +1,5 @@
-import {
-  CohortError,
-  decodeFeedPosition,
-  encodeFeedPosition,
-  parseReadOptions,
-  positionNotIssued,
-  type Change,
-  type ChangeReader,
-  type ReadOptions,
-} from '@cohort/core';
+import { CohortError, type Change, type ChangeReader, type ReadOptions } from '@cohort/core';
+import { decodeFeedPosition, encodeFeedPosition, parseReadOptions, positionNotIssued } from '@cohort/core/adapter';
 import pg from 'pg';
 import { PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
 import { toCohortError } from '../shared/postgres-errors.js';

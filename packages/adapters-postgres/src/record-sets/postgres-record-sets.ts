@@ -1,14 +1,7 @@
 import {
   CohortError,
-  lastOfEachKey,
-  parseRecordKeys,
-  parseRecords,
-  parseScanRequest,
   recordKeys,
-  scanScope,
-  toPage,
   type ActivityEvent,
-  type CursorKey,
   type DailyCount,
   type Page,
   type RecordOf,
@@ -17,6 +10,15 @@ import {
   type RecordSets,
   type ScanRequest,
 } from '@cohort/core';
+import {
+  lastOfEachKey,
+  parseRecordKeys,
+  parseRecords,
+  parseScanRequest,
+  scanScope,
+  toPage,
+  type CursorKey,
+} from '@cohort/core/adapter';
 import type { ActivityDailyCountEntity } from '../activity/activity-daily-count.entity.js';
 import type { ActivityEventEntity } from '../activity/activity-event.entity.js';
 import type { ActivityPartitions } from '../activity/activity-partitions.js';

@@ -1,4 +1,4 @@
-import { decodeCursor, type CursorPart } from '@cohort/core';
+import { decodeCursor, type CursorPart } from '@cohort/core/adapter';
 
 /** The kind of each value in a cursor key (core checks kind and range as it decodes, so a forged cursor is VALIDATION). */
 export type KeyPart = CursorPart;

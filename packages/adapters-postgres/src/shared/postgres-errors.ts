@@ -1,4 +1,5 @@
-import { CohortError, isNetworkError } from '@cohort/core';
+import { CohortError } from '@cohort/core';
+import { isNetworkError } from '@cohort/core/adapter';
 
 /**
  * The one place where pg and TypeORM errors become CohortErrors (every repository goes through it), so callers only

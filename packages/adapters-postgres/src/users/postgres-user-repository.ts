@@ -1,8 +1,17 @@
 import {
   CohortError,
+  emailSchema,
+  type Clock,
+  type CreateUserInput,
+  type Page,
+  type PageRequest,
+  type User,
+  type UserPatch,
+  type UserRepository,
+} from '@cohort/core';
+import {
   applyUserPatch,
   atExpectedVersion,
-  emailSchema,
   listScope,
   newUser,
   pagedLists,
@@ -12,14 +21,7 @@ import {
   parsePageRequest,
   parseUserPatch,
   toPage,
-  type Clock,
-  type CreateUserInput,
-  type Page,
-  type PageRequest,
-  type User,
-  type UserPatch,
-  type UserRepository,
-} from '@cohort/core';
+} from '@cohort/core/adapter';
 import { SqlParams, readCursor } from '../shared/keyset.js';
 import type { PostgresClient } from '../shared/postgres-client.js';
 import { jsonRows, sqlTime } from '../shared/sql-values.js';

@@ -1,6 +1,5 @@
 import {
   CohortError,
-  parseSubscriptionName,
   systemClock,
   type Change,
   type ChangeFeed,
@@ -9,6 +8,7 @@ import {
   type RecordSet,
   type RecordSetName,
 } from '@cohort/core';
+import { parseSubscriptionName } from '@cohort/core/adapter';
 import { backfill, type BackfillOptions, type BackfillReport } from '../backfill/backfill.js';
 import type { CheckpointStore } from '../backfill/checkpoint.js';
 import { selectRecordSets } from '../record-graph.js';

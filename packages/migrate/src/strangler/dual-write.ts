@@ -1,4 +1,5 @@
-import { CohortError, KeyedGate, systemClock, type Clock, type CohortStore, type PortName } from '@cohort/core';
+import { CohortError, systemClock, type Clock, type CohortStore, type PortName } from '@cohort/core';
+import { KeyedGate } from '@cohort/core/adapter';
 import { isMirrorClock } from './mirror-clock.js';
 import { applyActions, planMirror, prepareWrite, type SyncAction } from './mirror.js';
 import { callPort, wrapPort } from './ports.js';

@@ -1,4 +1,5 @@
-import { CohortError, admissionFor, type CohortStore, type EventRepository, type Registration } from '@cohort/core';
+import { CohortError, type CohortStore, type EventRepository, type Registration } from '@cohort/core';
+import { admissionFor } from '@cohort/core/adapter';
 import { everyItem } from './normalize.js';
 
 /** `store` with some of its event repository's methods replaced. */

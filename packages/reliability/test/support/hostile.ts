@@ -3,7 +3,6 @@ import {
   communityVisibilities,
   contentKinds,
   contentStatuses,
-  encodeCursor,
   MAX_PAGE_LIMIT,
   MAX_SCAN_LIMIT,
   eventStatuses,
@@ -18,6 +17,7 @@ import {
   type PageRequest,
   type RecordSetName,
 } from '@cohort/core';
+import { encodeCursor } from '@cohort/core/adapter';
 import fc from 'fast-check';
 import { everyItem } from './normalize.js';
 import { HOUR, World } from './world.js';

@@ -1,9 +1,5 @@
 import {
   CohortError,
-  decodeCursor,
-  encodeCursor,
-  listScope,
-  pagedLists,
   recordKeys,
   type ActivityEvent,
   type ActivityObject,
@@ -11,16 +7,12 @@ import {
   type Comment,
   type Community,
   type Content,
-  type CursorKey,
-  type CursorPart,
   type DailyCount,
   type Enrollment,
   type Event,
-  type ListFilterValue,
   type Membership,
   type Page,
   type PageRequest,
-  type PagedList,
   type Post,
   type RecordOf,
   type RecordSet,
@@ -28,6 +20,16 @@ import {
   type Registration,
   type User,
 } from '@cohort/core';
+import {
+  decodeCursor,
+  encodeCursor,
+  listScope,
+  pagedLists,
+  type CursorKey,
+  type CursorPart,
+  type ListFilterValue,
+  type PagedList,
+} from '@cohort/core/adapter';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ContractContext } from '../contract-context.js';
 import { expectCohortError } from '../expect-cohort-error.js';
