@@ -162,8 +162,19 @@ export async function createSlot(db: PostgresClient, slot: string): Promise<Lsn>
  * acknowledged nothing after `from` serves too, as it is: none of the store's changes lie between.
  */
 export async function createSlotAt(db: PostgresClient, names: FeedNames, slot: string, from: Lsn): Promise<void> {
-  const { rows } = await db.query<{ slot: string; behind: boolean }>(
-    `SELECT r.slot_name AS slot, r.confirmed_flush_lsn <= $2::pg_lsn AS behind
+  // A source slot read in the background may move on between choosing it and copying it: then choose again.
+  for (let attempt = 1; ; attempt += 1) {
+    if (await tryCreateSlotAt(db, names, slot, from)) return;
+    if (attempt >= 5) {
+      throw CohortError.unavailable(`Replication slot ${slot} could not be placed at ${formatLsn(from)}: try again`);
+    }
+  }
+}
+
+/** One try of `createSlotAt`: false (and no slot left behind) when the chosen source moved past `from` meanwhile. */
+async function tryCreateSlotAt(db: PostgresClient, names: FeedNames, slot: string, from: Lsn): Promise<boolean> {
+  const { rows } = await db.query<{ slot: string }>(
+    `SELECT r.slot_name AS slot
        FROM ${db.tables.qualify('change_feed_subscriptions')} s
        JOIN pg_replication_slots r ON r.slot_name = $1 || s.name AND r.database = current_database()
       WHERE s.acked_lsn <= $2::pg_lsn AND r.wal_status IS DISTINCT FROM 'lost'
@@ -172,20 +183,35 @@ export async function createSlotAt(db: PostgresClient, names: FeedNames, slot: s
   );
   const source = rows[0];
   try {
-    let behind = true;
     if (source !== undefined) {
       await db.query(`SELECT pg_copy_logical_replication_slot($1, $2)`, [source.slot, slot]);
-      behind = source.behind;
-    } else {
-      const start = await createSlot(db, slot);
-      if (start > from) {
+      // Where the copy stands and whether its subscription still acknowledged nothing after `from`, read after the
+      // copy: a copy past `from` serves as it is only then (nothing of the store's lies between), else choose again.
+      const { rows: placed } = await db.query<{ behind: boolean; still: boolean }>(
+        `SELECT c.confirmed_flush_lsn <= $2::pg_lsn AS behind,
+                EXISTS (SELECT 1 FROM ${db.tables.qualify('change_feed_subscriptions')} s
+                         WHERE $3 = $4 || s.name AND s.acked_lsn <= $2::pg_lsn) AS still
+           FROM pg_replication_slots c WHERE c.slot_name = $1`,
+        [slot, formatLsn(from), source.slot, names.slotPrefix],
+      );
+      const copy = placed[0];
+      if (copy?.behind) {
+        await db.query(`SELECT pg_replication_slot_advance($1, $2::pg_lsn)`, [slot, formatLsn(from)]);
+      } else if (!copy?.still) {
         await dropSlot(db, slot);
-        throw CohortError.positionLost(
-          'No subscription of this store holds the changes after that position any more; take a new snapshot',
-        );
+        return false;
       }
+      return true;
     }
-    if (behind) await db.query(`SELECT pg_replication_slot_advance($1, $2::pg_lsn)`, [slot, formatLsn(from)]);
+    const start = await createSlot(db, slot);
+    if (start > from) {
+      await dropSlot(db, slot);
+      throw CohortError.positionLost(
+        'No subscription of this store holds the changes after that position any more; take a new snapshot',
+      );
+    }
+    await db.query(`SELECT pg_replication_slot_advance($1, $2::pg_lsn)`, [slot, formatLsn(from)]);
+    return true;
   } catch (error) {
     if (CohortError.is(error, 'POSITION_LOST')) throw error;
     await dropSlot(db, slot).catch(() => undefined);

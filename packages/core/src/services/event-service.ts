@@ -12,6 +12,7 @@ import {
   type Registration,
 } from '../events/registration.schema.js';
 import { parsePageRequest, type Page, type PageRequest } from '../shared/page.js';
+import { KeyedGate } from '../shared/keyed-gate.js';
 import { parseId } from '../shared/parse-id.js';
 import { parseInput } from '../shared/validation.js';
 import { CommunityAccess } from './community-access.js';
@@ -42,6 +43,13 @@ export class EventService {
   private readonly lookup: UserLookup;
   private readonly access: CommunityAccess;
   private readonly activity: ActivityRecorder;
+  /**
+   * One cancellation of a registration at a time in this instance: a duplicate that read the registration after the
+   * first call cancelled it, but before that call recorded `cancelled`, would replay the event without the status it
+   * had (no longer known) and the log would keep that copy. Across instances the store still cancels once and the log
+   * still keeps one event; only such a racing duplicate in another instance can leave it without `previousStatus`.
+   */
+  private readonly cancellations = new KeyedGate(1);
 
   constructor(deps: EventServiceDeps) {
     this.events = deps.events;
@@ -136,15 +144,18 @@ export class EventService {
     const actor = parseActorId(actorId);
     const id = parseId(eventId, 'eventId');
     await this.lookup.activeActor(actor);
-    const before = await this.events.getRegistration(id, actor);
-    if (before?.status === 'cancelled') {
-      await this.activity.replay(cancelledFact(before, {}));
-      return before;
-    }
-    // A duplicate racing this call gets the same stored cancellation back, so both record the same event.
-    const cancelled = await this.events.cancelRegistration(id, actor);
-    await this.activity.record(cancelledFact(cancelled, { previousStatus: before?.status ?? 'registered' }));
-    return cancelled;
+    return this.cancellations.run(`${id}/${actor}`, async () => {
+      const before = await this.events.getRegistration(id, actor);
+      if (before?.status === 'cancelled') {
+        await this.activity.replay(cancelledFact(before, {}));
+        return before;
+      }
+      // A duplicate racing this call in another instance gets the same stored cancellation back: both record the
+      // same event.
+      const cancelled = await this.events.cancelRegistration(id, actor);
+      await this.activity.record(cancelledFact(cancelled, { previousStatus: before?.status ?? 'registered' }));
+      return cancelled;
+    });
   }
 
   /**
