@@ -6,7 +6,13 @@
 // failures left in the repair log (`report`). Started by services.ts.
 import { createInterface } from 'node:readline';
 import type { ControlRecords } from '@cohort/core';
-import { createFleetPhaseController, createMirrorClock, stranglerStore } from '@cohort/migrate';
+import {
+  DEFAULT_LEASE_MS,
+  createFleetPhaseController,
+  createMirrorClock,
+  idleInTransactionBoundFor,
+  stranglerStore,
+} from '@cohort/migrate';
 import { startTraffic } from '@cohort/testkit/generator';
 import { openStore, type StoreSpec } from './move-stores.js';
 
@@ -29,17 +35,15 @@ const print = (line: object) => void process.stdout.write(`${JSON.stringify({ at
 process.stdout.on('error', () => undefined);
 
 const clock = createMirrorClock();
-// The fleet lease is the controller's default (1 s); a write frozen inside a PostgreSQL transaction is ended by the
-// server within half of it, before the fleet can pass this instance by.
-const LEASE_MS = 1_000;
-const serviceStore = { clock, poolSize: 4, idleInTransactionTimeoutMs: LEASE_MS / 2 };
+// A write frozen inside a PostgreSQL transaction is ended by the server before the fleet can pass this instance by.
+const serviceStore = { clock, poolSize: 4, idleInTransactionTimeoutMs: idleInTransactionBoundFor(DEFAULT_LEASE_MS) };
 const source = await openStore(settings.source, serviceStore);
 const target = await openStore(settings.target, serviceStore);
 const controller = await createFleetPhaseController({
   control: (settings.control === 'source' ? source : target).store.control as ControlRecords,
   instanceId: settings.instanceId,
   key: settings.fleetKey,
-  leaseMs: LEASE_MS,
+  leaseMs: DEFAULT_LEASE_MS,
   ...(settings.holdBoundMs === undefined ? {} : { holdBoundMs: settings.holdBoundMs }),
   ...(settings.fenceAbandonMs === undefined ? {} : { fenceAbandonMs: settings.fenceAbandonMs }),
   onEvent: (event) => {

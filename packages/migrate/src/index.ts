@@ -57,7 +57,11 @@ export type {
   StranglerStore,
   StranglerWrite,
 } from './strangler/phase.js';
-export { createFleetPhaseController } from './strangler/fleet-phase-controller.js';
+export {
+  DEFAULT_LEASE_MS,
+  createFleetPhaseController,
+  idleInTransactionBoundFor,
+} from './strangler/fleet-phase-controller.js';
 export type {
   FleetEvent,
   FleetPhaseController,

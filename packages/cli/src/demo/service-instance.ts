@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { CohortError, type CohortStore, type ControlRecords } from '@cohort/core';
-import { createFleetPhaseController, stranglerStore, type HoldStats } from '@cohort/migrate';
+import { createFleetPhaseController, idleInTransactionBoundFor, stranglerStore, type HoldStats } from '@cohort/migrate';
 import { startTraffic, type TrafficReport } from '@cohort/testkit/generator';
 import { CliError, firstLine } from '../cli-error.js';
 import { openStores, type OpenStores } from '../stores/open-stores.js';
@@ -86,7 +86,7 @@ export async function runDemoService(): Promise<number> {
   const open = async (kind: 'postgres' | 'dynamo'): Promise<CohortStore> => {
     // A write frozen inside a PostgreSQL transaction is ended by the server before the fleet can pass this
     // instance by (its lease), so it cannot commit in the old store of record after a cut-over.
-    const idleInTransactionTimeoutMs = Math.max(1, Math.floor(settings.leaseMs / 2));
+    const idleInTransactionTimeoutMs = idleInTransactionBoundFor(settings.leaseMs);
     const stores = await openStores({ layout: wirings[kind], mode: 'configured', env, idleInTransactionTimeoutMs });
     opened.push(stores);
     return (stores.stores[0] as OpenStores['stores'][number]).store;

@@ -14,6 +14,18 @@ import type { Phase, PhaseChange, PhaseController } from './phase.js';
 import { portNames } from './ports.js';
 import type { WriteGate, WriteTicket } from './write-gate.js';
 
+/** The lease a fleet instance holds unless told otherwise, in ms. */
+export const DEFAULT_LEASE_MS = 1_000;
+
+/**
+ * How long a PostgreSQL store of a fleet instance may let a transaction sit idle (`createPostgresDataSource({
+ * idleInTransactionTimeoutMs })`): half the lease, so the server ends a transaction frozen with its process before
+ * the fleet can count the instance out, and it cannot commit in the old store of record after a cut-over.
+ */
+export function idleInTransactionBoundFor(leaseMs: number = DEFAULT_LEASE_MS): number {
+  return Math.max(1, Math.floor(leaseMs / 2));
+}
+
 export interface FleetPhaseControllerOptions {
   /** Where the fleet's control record lives: a store every instance reaches (`store.control`). */
   readonly control: ControlRecords;
@@ -178,7 +190,7 @@ class FleetController implements FleetPhaseController {
     this.key = options.key ?? DEFAULT_FLEET_KEY;
     this.lease = leaseKey(this.key, this.instanceId);
     this.pollMs = positive('pollMs', options.pollMs ?? 100);
-    this.leaseMs = positive('leaseMs', options.leaseMs ?? 1_000);
+    this.leaseMs = positive('leaseMs', options.leaseMs ?? DEFAULT_LEASE_MS);
     this.holdBoundMs = positive('holdBoundMs', options.holdBoundMs ?? 3_000);
     this.fenceAbandonMs = positive('fenceAbandonMs', options.fenceAbandonMs ?? 2_500);
     if (this.leaseMs <= this.pollMs) throw new RangeError('leaseMs must be longer than pollMs');

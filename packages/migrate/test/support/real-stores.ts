@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDynamoStore, ensureTable } from '@cohort/adapters-dynamo';
 import { createPostgresDataSource, createPostgresStore, runPostgresMigrations } from '@cohort/adapters-postgres';
 import type { Clock, CohortStore } from '@cohort/core';
+import { idleInTransactionBoundFor } from '../../src/index.js';
 
 /** Enough to open the same store from another process (the SIGKILL test's child). */
 export type StoreSpec =
@@ -68,7 +69,7 @@ function assertLocal(endpoint: string): void {
  * frozen inside one cannot commit after the fleet passed the instance by (see createPostgresDataSource).
  */
 export function asFleetInstance(spec: StoreSpec, leaseMs: number): StoreSpec {
-  return spec.kind === 'postgres' ? { ...spec, idleInTransactionTimeoutMs: Math.floor(leaseMs / 2) } : spec;
+  return spec.kind === 'postgres' ? { ...spec, idleInTransactionTimeoutMs: idleInTransactionBoundFor(leaseMs) } : spec;
 }
 
 /** Opens (and on first use creates) the store a spec names. */
